@@ -1,0 +1,47 @@
+"""Publishing the archive with Datasette: metadata lookup and the Datasette instance."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasette.app import Datasette
+
+METADATA_NAME = "datasette-metadata.yml"
+# The database key used in datasette-metadata.yml; renamed to the served file's name.
+METADATA_DATABASE = "archive"
+DATASETTE_SETTINGS = {"sql_time_limit_ms": 3000, "facet_time_limit_ms": 500, "max_returned_rows": 1000}
+
+
+def metadata_path() -> Path:
+    """datasette-metadata.yml from the checkout (editable install) or the installed share/ dir."""
+    candidates = [
+        Path(__file__).resolve().parent.parent / METADATA_NAME,
+        Path(sys.prefix) / "share" / "newsarc" / METADATA_NAME,
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{METADATA_NAME} not found in {', '.join(map(str, candidates))}")
+
+
+def load_metadata(db_path: Path | str) -> dict[str, Any]:
+    """The project's metadata, with its database section named after `db_path`."""
+    metadata = yaml.safe_load(metadata_path().read_text(encoding="utf-8"))
+    databases = metadata.get("databases", {})
+    if METADATA_DATABASE in databases:
+        databases[Path(db_path).stem] = databases.pop(METADATA_DATABASE)
+    return metadata
+
+
+def make_datasette(db_path: Path | str) -> Datasette:
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(f"no archive database at {db_path}")
+    return Datasette(
+        files=[str(db_path)],
+        metadata=load_metadata(db_path),
+        settings=DATASETTE_SETTINGS,
+    )

@@ -1,0 +1,257 @@
+"""WARC writing (rotating, per-record gzip, Heritrix-style names) and reading by offset."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+from archive import __version__
+
+DEFAULT_MAX_SIZE = 1_000_000_000
+OPEN_SUFFIX = ".open"
+
+# Scrapy has already removed the chunked framing and (for truncated bodies) the body no longer
+# matches the server's length: these headers would describe bytes that are not in the record.
+_FRAMING_HEADERS = {"transfer-encoding", "content-length"}
+
+Headers = list[tuple[str, str]]
+
+
+@dataclass
+class HttpExchange:
+    """One request and the response it got, as sent and received on the wire."""
+
+    url: str
+    method: str
+    request_headers: Headers
+    request_body: bytes
+    status: int
+    response_headers: Headers
+    body: bytes
+    protocol: str = "HTTP/1.1"
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    ip_address: str | None = None
+    truncated: str | None = None  # WARC-Truncated reason ("length", "time", ...)
+
+
+@dataclass
+class WarcLocation:
+    """Where a response record landed, and what identifies it."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str
+    warc_date: str
+
+
+def warc_file_name(prefix: str, serial: int, when: datetime | None = None) -> str:
+    """`{prefix}-{YYYYmmddHHMMSSfff}-{serial:05d}-{pid}~{host}.warc.gz`, as Heritrix names them."""
+    when = when or datetime.now(UTC)
+    stamp = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
+    return f"{prefix}-{stamp}-{serial:05d}-{os.getpid()}~{socket.gethostname()}.warc.gz"
+
+
+def stored_response_headers(headers: Headers, body_length: int) -> Headers:
+    """The response headers to archive: framing replaced by the length of the stored body."""
+    kept = [(name, value) for name, value in headers if name.lower() not in _FRAMING_HEADERS]
+    chunked = [v for n, v in headers if n.lower() == "transfer-encoding"]
+    if chunked:
+        kept.append(("X-Newsarc-Orig-Transfer-Encoding", ", ".join(chunked)))
+    kept.append(("Content-Length", str(body_length)))
+    return kept
+
+
+def request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class RotatingWarcWriter:
+    """Writes request/response pairs into `.warc.gz.open` files, renamed when closed.
+
+    A new file (with its own warcinfo record) is started once the current one reaches
+    `max_size` bytes.
+    """
+
+    def __init__(
+        self,
+        directory: Path | str,
+        prefix: str = "newsarc",
+        max_size: int = DEFAULT_MAX_SIZE,
+        warcinfo: dict[str, str] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.warcinfo = {"software": f"newsarc/{__version__}", "format": "WARC File Format 1.1"}
+        self.warcinfo.update(warcinfo or {})
+        self.serial = 0
+        self.closed_files: list[Path] = []
+        self._file: BinaryIO | None = None
+        self._name = ""
+        self._writer: WARCWriter | None = None
+
+    @property
+    def current_name(self) -> str:
+        return self._name
+
+    def write_exchange(self, exchange: HttpExchange) -> WarcLocation:
+        """Write the response record, then its request record; return the response's location."""
+        writer, out = self._ensure_open()
+        response = self._response_record(writer, exchange)
+        offset = out.tell()
+        writer.write_record(response)
+        length = out.tell() - offset
+        writer.write_record(self._request_record(writer, exchange, response))
+        location = WarcLocation(
+            filename=self._name,
+            offset=offset,
+            length=length,
+            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            warc_date=response.rec_headers.get_header("WARC-Date"),
+        )
+        if out.tell() >= self.max_size:
+            self.close()
+        return location
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        self._file.close()
+        final = self.directory / self._name
+        final.with_name(self._name + OPEN_SUFFIX).rename(final)
+        self.closed_files.append(final)
+        self._file = self._writer = None
+
+    def _ensure_open(self) -> tuple[WARCWriter, BinaryIO]:
+        if self._file is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self.serial += 1
+            self._name = warc_file_name(self.prefix, self.serial)
+            self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+            self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
+            info = self._writer.create_warcinfo_record(self._name, self.warcinfo)
+            self._writer.write_record(info)
+        assert self._writer is not None
+        return self._writer, self._file
+
+    @staticmethod
+    def _response_record(writer: WARCWriter, exchange: HttpExchange) -> ArcWarcRecord:
+        reason = _reason_phrase(exchange.status)
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {reason}".strip(),
+            stored_response_headers(exchange.response_headers, len(exchange.body)),
+            protocol=exchange.protocol,
+        )
+        warc_headers = {"WARC-Date": _warc_date(exchange.fetched_at)}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = exchange.truncated
+        return writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+    @staticmethod
+    def _request_record(
+        writer: WARCWriter, exchange: HttpExchange, response: ArcWarcRecord
+    ) -> ArcWarcRecord:
+        headers = list(exchange.request_headers)
+        if not any(name.lower() == "host" for name, _ in headers):
+            headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
+        if exchange.request_body:
+            headers.append(("Content-Length", str(len(exchange.request_body))))
+        http_headers = StatusAndHeaders(
+            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+            headers,
+            is_http_request=True,
+        )
+        return writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=http_headers,
+            warc_headers_dict={
+                "WARC-Date": response.rec_headers.get_header("WARC-Date"),
+                "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
+
+
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _warc_date(when: datetime) -> str:
+    return datetime_to_iso_date(when.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+
+
+@dataclass
+class StoredResponse:
+    """A response record read back: headers, the raw stored body and the decoded body."""
+
+    url: str
+    record_id: str
+    warc_date: str
+    payload_digest: str | None
+    status: int
+    http_headers: Headers
+    raw_body: bytes
+    body: bytes
+
+
+def read_response(path: Path | str, offset: int) -> StoredResponse:
+    """Read one response record by offset; `body` is decoded from its Content-Encoding."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        record = next(iter(ArchiveIterator(handle)), None)
+        if record is None:
+            raise ValueError(f"no WARC record at offset {offset} of {path}")
+        raw_body = record.raw_stream.read()
+    body = _decode_content(raw_body, record.http_headers)
+    return StoredResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        warc_date=record.rec_headers.get_header("WARC-Date"),
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        status=int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0,
+        http_headers=list(record.http_headers.headers) if record.http_headers else [],
+        raw_body=raw_body,
+        body=body,
+    )
+
+
+def _decode_content(raw_body: bytes, http_headers: StatusAndHeaders | None) -> bytes:
+    encoding = (http_headers.get_header("Content-Encoding") or "") if http_headers else ""
+    if encoding.strip().lower() not in ("gzip", "x-gzip", "deflate") or not raw_body:
+        return raw_body
+    try:
+        return zlib.decompressobj(wbits=47).decompress(raw_body)  # gzip or zlib, auto-detected
+    except zlib.error:
+        return raw_body

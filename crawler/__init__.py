@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, the `news` spider, WARC capture and the archive pipeline."""

@@ -1,0 +1,109 @@
+"""The archive pipeline: extraction in a process pool, rows into the SQLite store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
+
+from archive.ingest import Capture, ingest_capture, ingest_page
+from archive.store import Store
+from crawler.signals import capture_archived
+from extractors import PageAnalysis, analyze_page
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PageItem:
+    """An HTML page the spider received, to be analysed and stored."""
+
+    url: str
+    capture: Capture | None
+    html: str = field(repr=False)
+    discovery: str = "link"
+    page_type: str | None = None
+    title: str | None = None
+
+
+class ArchivePipeline:
+    """Stores every capture, and every page's analysis, in the archive database.
+
+    Captures arrive by the `capture_archived` signal (redirects and errors never reach the
+    spider); pages arrive as `PageItem`s and are analysed in a process pool so that
+    trafilatura never blocks the reactor.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        settings = crawler.settings
+        self.store = Store(settings.get("NEWSARC_DB"), settings.getint("NEWSARC_DB_BATCH_SIZE"))
+        self.workers = settings.getint("NEWSARC_EXTRACT_WORKERS") or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+        self.crawl_id: int | None = None
+        crawler.signals.connect(self.capture_archived, signal=capture_archived)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        start_urls = list(getattr(spider, "start_urls", []))
+        self.crawl_id = self.store.start_crawl(
+            start_urls, self.crawler.settings.get("NEWSARC_WARC_DIR")
+        )
+        self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
+        # spawn: forking a process that runs the reactor and its threads is unsafe.
+        context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def capture_archived(self, capture: Capture, response: Any) -> None:
+        ingest_capture(self.store, capture, self.crawl_id)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        if item.capture is None or item.capture.id is None:
+            raise DropItem(f"{item.url} was not archived (is WarcCaptureMiddleware enabled?)")
+        analysis = await self._analyze(item)
+        if ingest_page(self.store, item.capture, analysis, self.crawl_id):
+            self.crawler.stats.inc_value("newsarc/articles")
+        self.crawler.stats.inc_value(f"newsarc/pages/{analysis.page_type}")
+        item.page_type, item.title, item.html = analysis.page_type, analysis.title, ""
+        return item
+
+    async def _analyze(self, item: PageItem) -> PageAnalysis:
+        assert self.pool is not None
+        future = self.pool.submit(analyze_page, item.html, item.url)
+        try:
+            return await asyncio.wrap_future(future)
+        except Exception as exc:  # a page that breaks the extractor must not stop the crawl
+            logger.warning("extraction failed for %s: %r", item.url, exc)
+            self.crawler.stats.inc_value("newsarc/extract_errors")
+            return PageAnalysis(page_type="error", article=None, title=None, reason=repr(exc))
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.store.flush()
+
+    def spider_closed(self, reason: str) -> None:
+        assert self.crawl_id is not None
+        status = "finished" if reason == "finished" else reason
+        stats = self.crawler.stats.get_stats()
+        self.store.finish_crawl(self.crawl_id, status, stats)
+        self.store.close()

@@ -1,0 +1,184 @@
+"""The `news` spider: discovers pages by links, RSS/Atom feeds and sitemaps within its start hosts.
+
+    scrapy crawl news -a url=https://example.com/
+    scrapy crawl news -a url=https://a.example/,https://b.example/ -a feeds=https://a.example/rss
+    scrapy crawl news -a url=https://a.example/ -a sitemaps=https://a.example/sitemap.xml
+
+It does not decide what is an article: every HTML page goes to the pipeline, which classifies
+it (listing pages are only captured and followed; article pages are extracted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from lxml import etree
+from scrapy import signals
+from scrapy.http import Request, Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from archive.ingest import host_of
+from crawler.middlewares import CAPTURE_META_KEY
+from crawler.pipelines import PageItem
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+FEED_LINK_XPATH = (
+    "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+)
+_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def split_urls(value: str | Iterable[str] | None) -> list[str]:
+    """Accept a comma/space separated string (from `-a`) or a list (from code)."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [url.strip() for url in value if url.strip()]
+
+
+def site_key(url: str) -> str:
+    """Host as the spider compares it: `www.` does not make another site."""
+    host = host_of(url)
+    return host[4:] if host.startswith("www.") else host
+
+
+def feed_entry_urls(body: bytes) -> list[str]:
+    """Article URLs of an RSS 2.0, RSS 1.0 or Atom feed."""
+    root = etree.fromstring(body, parser=_XML_PARSER)
+    if root is None:
+        return []
+    urls = [link.strip() for link in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")]
+    for entry in root.iter(f"{ATOM}entry"):
+        for link in entry.iter(f"{ATOM}link"):
+            if link.get("rel", "alternate") == "alternate" and link.get("href"):
+                urls.append(link.get("href").strip())
+                break
+    return [url for url in urls if url]
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        url: str | Iterable[str] | None = None,
+        urls: str | Iterable[str] | None = None,
+        feeds: str | Iterable[str] | None = None,
+        sitemaps: str | Iterable[str] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = split_urls(url) + split_urls(urls)
+        self.feed_urls = split_urls(feeds)
+        self.sitemap_urls = split_urls(sitemaps)
+        if not (self.start_urls or self.feed_urls or self.sitemap_urls):
+            raise ValueError("give at least one start URL (-a url=...), feed or sitemap")
+        every_url = self.start_urls + self.feed_urls + self.sitemap_urls
+        self.allowed_sites = {site_key(u) for u in every_url}
+        self.link_extractor = LinkExtractor(unique=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.start_urls:
+            yield Request(url, self.parse_page, errback=self.start_failed, meta={"start": True})
+        for url in self.feed_urls:
+            yield Request(url, self.parse_feed, errback=self.start_failed, meta={"start": True})
+        for url in self.sitemap_urls:
+            yield Request(url, self.parse_sitemap, errback=self.start_failed, meta={"start": True})
+        if not self.settings.getbool("ROBOTSTXT_OBEY"):
+            # Otherwise RobotsTxtMiddleware fetches robots.txt and robots_parsed() reads it.
+            for root in sorted({self.site_root(u) for u in self.start_urls}):
+                yield Request(f"{root}/robots.txt", self.parse_robots)
+
+    @staticmethod
+    def site_root(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def is_allowed(self, url: str) -> bool:
+        return url.startswith(("http://", "https://")) and site_key(url) in self.allowed_sites
+
+    def start_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value("newsarc/start_failed")
+        self.crawler.stats.set_value(
+            f"newsarc/start_error/{request.url}", failure.getErrorMessage() or repr(failure.value)
+        )
+        self.logger.error("could not fetch %s: %s", request.url, failure.getErrorMessage())
+
+    def _count_start(self, response: Response) -> None:
+        if response.meta.get("start"):
+            self.crawler.stats.inc_value("newsarc/start_ok")
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        self._count_start(response)
+        if not isinstance(response, TextResponse) or b"html" not in (
+            response.headers.get("Content-Type") or b"html"
+        ):
+            return
+        yield PageItem(
+            url=response.url,
+            capture=response.meta.get(CAPTURE_META_KEY),
+            html=response.text,
+            discovery=response.meta.get("discovery", "link"),
+        )
+        for href in response.xpath(FEED_LINK_XPATH).getall():
+            feed_url = response.urljoin(href)
+            if self.is_allowed(feed_url):
+                yield Request(feed_url, self.parse_feed)
+        for link in self.link_extractor.extract_links(response):
+            if self.is_allowed(link.url):
+                yield Request(link.url, self.parse_page)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        self._count_start(response)
+        self.crawler.stats.inc_value("newsarc/feeds")
+        for url in feed_entry_urls(response.body):
+            url = response.urljoin(url)
+            if self.is_allowed(url):
+                yield Request(url, self.parse_page, meta={"discovery": "feed"})
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        self._count_start(response)
+        body = response.body
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz file, not a Content-Encoding
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        sitemap = Sitemap(body)
+        self.crawler.stats.inc_value(f"newsarc/sitemaps/{sitemap.type}")
+        for entry in sitemap:
+            url = response.urljoin(entry.get("loc", ""))
+            if not self.is_allowed(url):
+                continue
+            if sitemap.type == "sitemapindex":
+                yield Request(url, self.parse_sitemap)
+            else:
+                yield Request(url, self.parse_page, meta={"discovery": "sitemap"})
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        from protego import Protego  # noqa: PLC0415 - only when robots.txt is not obeyed
+
+        yield from self.sitemap_requests(Protego.parse(response.text).sitemaps)
+
+    def robots_parsed(self, robotparser: Any, request: Request) -> None:
+        """RobotsTxtMiddleware read a host's robots.txt: crawl the sitemaps it names."""
+        sitemaps = getattr(getattr(robotparser, "rp", None), "sitemaps", [])
+        for sitemap_request in self.sitemap_requests(sitemaps):
+            self.crawler.engine.crawl(sitemap_request)
+
+    def sitemap_requests(self, sitemap_urls: Iterable[str]) -> Iterator[Request]:
+        for url in sitemap_urls:
+            if self.is_allowed(url):
+                yield Request(url, self.parse_sitemap)

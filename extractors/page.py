@@ -1,0 +1,51 @@
+"""The per-page entry point: classify, then extract only what is an article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from extractors.article import ArticleRecord, article_from_tree, title_parts
+from extractors.html import has_markup, parse_html
+from extractors.meta import read_page_meta
+from extractors.pagetype import ARTICLE, classify_page
+
+EMPTY = "empty"
+
+
+@dataclass
+class PageAnalysis:
+    """What a page is. `page_type` is "article" exactly when `article` is set.
+
+    page_type: "article", "listing", or "empty" (nothing usable: no HTML, or an article-like
+        page trafilatura found no text in).
+    title: the page's cleaned title (headline), for listings too.
+    reason: why there is no article ("not HTML", "listing page", "no text extracted"), else None.
+    """
+
+    page_type: str
+    article: ArticleRecord | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+def analyze_page(html: str, url: str | None = None) -> PageAnalysis:
+    """Parse once, classify, and run trafilatura only on article pages. Never raises.
+
+    Picklable in and out: the function the crawler and reindex run in a process pool.
+    """
+    if not html or html.isspace():
+        return PageAnalysis(EMPTY, reason="empty document")
+    if not has_markup(html):
+        return PageAnalysis(EMPTY, reason="not HTML")
+    tree = parse_html(html)
+    if tree is None:
+        return PageAnalysis(EMPTY, reason="not HTML")
+    meta = read_page_meta(tree)
+    title = title_parts(meta, None).title
+    page_type = classify_page(tree, url, meta)
+    if page_type != ARTICLE:
+        return PageAnalysis(page_type, title=title, reason=f"{page_type} page")
+    article = article_from_tree(tree, url, meta)
+    if article is None:
+        return PageAnalysis(EMPTY, title=title, reason="no text extracted")
+    return PageAnalysis(ARTICLE, article=article, title=article.title or title)

@@ -1,0 +1,275 @@
+"""The `newsarc` command line: a thin layer over crawler/, extractors/ and archive/."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import click
+
+from newsarc import __version__
+
+DEFAULT_DB = "archive.db"
+DEFAULT_WARC_DIR = "warcs"
+
+
+def fail(message: str) -> None:
+    """A one-line error on stderr and exit status 1."""
+    raise click.ClickException(message)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsarc")
+def cli() -> None:
+    """Crawl, archive (WARC), extract and publish news sites and content farms.
+
+    \b
+    Start with the demo:
+        newsarc demo
+    Then crawl your own sites:
+        newsarc crawl https://example-news.com/ --db archive.db --warc-dir warcs
+        newsarc serve --db archive.db
+    """
+
+
+# --- crawl -------------------------------------------------------------------------------
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        fail(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        fail(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def crawl_settings(
+    db: str, warc_dir: str, max_pages: int | None, fast: bool, overrides: tuple[str, ...]
+) -> Any:
+    from scrapy.settings import Settings  # noqa: PLC0415 - keep `newsarc --help` fast
+
+    from crawler import settings as project_settings  # noqa: PLC0415
+
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    if fast:
+        settings.setdict(project_settings.FAST_SETTINGS, priority="cmdline")
+    settings.setdict({"NEWSARC_DB": db, "NEWSARC_WARC_DIR": warc_dir}, priority="cmdline")
+    if max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
+    settings.setdict(dict(parse_setting(item) for item in overrides), priority="cmdline")
+    return settings
+
+
+def run_crawl(settings: Any, spider_args: dict[str, list[str]]) -> dict[str, Any]:
+    """Run the news spider to the end; return its stats."""
+    from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
+
+    from crawler.spiders.news import NewsSpider  # noqa: PLC0415
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def crawl_summary(stats: dict[str, Any], elapsed: float, db: str, warc_dir: str) -> str:
+    pages = stats.get("newsarc/warc/responses", 0)
+    articles = stats.get("newsarc/articles", 0)
+    rate = pages / elapsed if elapsed > 0 else 0.0
+    return (
+        f"newsarc: archived {pages} responses ({articles} articles) in {elapsed:.1f} s "
+        f"({rate:.1f} responses/s); WARC files in {warc_dir}/, database {db}"
+    )
+
+
+@cli.command()
+@click.argument("urls", nargs=-1)
+@click.option("--feed", "feeds", multiple=True, help="An RSS/Atom feed URL to read (repeatable).")
+@click.option("--sitemap", "sitemaps", multiple=True, help="A sitemap URL to read (repeatable).")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
+@click.option("--warc-dir", default=DEFAULT_WARC_DIR, show_default=True, help="Folder for WARCs.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option("--depth", type=click.IntRange(min=0), help="Link depth limit (0: unlimited).")
+@click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
+@click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+def crawl(
+    urls: tuple[str, ...],
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    db: str,
+    warc_dir: str,
+    max_pages: int | None,
+    depth: int | None,
+    fast: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Crawl sites, archive every response to WARC, extract articles into SQLite.
+
+    Pages are discovered by links within the start hosts, by RSS/Atom feeds the pages
+    advertise (or --feed), and by sitemaps (robots.txt, sitemap indexes, Google News
+    sitemaps, or --sitemap). robots.txt is obeyed; crawling is polite unless --fast.
+
+    \b
+    Examples:
+        newsarc crawl https://example-news.com/
+        newsarc crawl https://a.example/ https://b.example/ --db news.db --warc-dir warcs
+        newsarc crawl https://a.example/ --feed https://a.example/rss.xml --max-pages 500
+        newsarc crawl http://127.0.0.1:8000/ --fast -s DEPTH_LIMIT=3
+    """
+    if not (urls or feeds or sitemaps):
+        fail("give at least one URL to crawl (or --feed / --sitemap)")
+    for url in (*urls, *feeds, *sitemaps):
+        check_url(url)
+    if depth is not None:
+        overrides = (*overrides, f"DEPTH_LIMIT={depth}")
+    settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
+    started = time.monotonic()
+    stats = run_crawl(settings, {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)})
+    click.echo(crawl_summary(stats, time.monotonic() - started, db, warc_dir), err=True)
+    if not stats.get("newsarc/start_ok"):
+        errors = [f"{k.removeprefix('newsarc/start_error/')} ({v})" for k, v in stats.items()
+                  if k.startswith("newsarc/start_error/")]
+        fail("could not fetch any start URL: " + ("; ".join(errors) or "see the log above"))
+
+
+# --- extract -----------------------------------------------------------------------------
+
+EXTRACT_FIELDS = ("title", "text", "site_name", "category", "author", "published", "language")
+
+
+def read_input(path: str) -> bytes:
+    if path == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        file = Path(path)
+        if not file.is_file():
+            fail(f"{path}: no such file")
+        data = file.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            fail(f"{path}: broken gzip file ({exc})")
+    return data
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--url", help="The URL the page came from (helps dates and site names).")
+def extract(paths: tuple[str, ...], url: str | None) -> None:
+    """Extract the article from HTML files; print one JSON object a line.
+
+    PATH is an .html or .html.gz file, or - for standard input. Each line has path,
+    title, text, site_name, category, author, published and language.
+
+    \b
+    Examples:
+        newsarc extract page.html
+        newsarc extract pages/*.html.gz > articles.jsonl
+        curl -s https://example.com/story | newsarc extract - --url https://example.com/story
+    """
+    from extractors import decode_html, extract_article, looks_like_html  # noqa: PLC0415
+
+    failures = 0
+    for path in paths:
+        try:
+            data = read_input(path)
+        except click.ClickException as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            failures += 1
+            continue
+        if not looks_like_html(data):
+            click.echo(f"Error: {path}: not an HTML file", err=True)
+            failures += 1
+            continue
+        article = extract_article(decode_html(data), url)
+        if article is None:
+            click.echo(f"Error: {path}: no article text found", err=True)
+            failures += 1
+            continue
+        record = {"path": path, **{name: getattr(article, name) for name in EXTRACT_FIELDS}}
+        click.echo(json.dumps(record, ensure_ascii=False))
+    if failures:
+        sys.exit(1)
+
+
+# --- serve -------------------------------------------------------------------------------
+
+
+def serve_datasette(db: str, host: str, port: int) -> None:
+    import uvicorn  # noqa: PLC0415
+
+    from archive.publish import make_datasette  # noqa: PLC0415
+
+    try:
+        datasette = make_datasette(db)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    click.echo(f"newsarc: serving {db} at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive database to publish.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+def serve(db: str, host: str, port: int) -> None:
+    """Browse and search the archive in Datasette.
+
+    \b
+    Examples:
+        newsarc serve --db archive.db
+        newsarc serve --db archive.db --host 0.0.0.0 --port 8080
+    """
+    serve_datasette(db, host, port)
+
+
+# --- demo --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--dir", "directory", default="demo", show_default=True, help="Output folder.")
+@click.option("--articles", default=20, show_default=True, type=click.IntRange(1, 5000),
+              help="Articles per demo site.")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the result.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for Datasette.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> None:
+    """Crawl three bundled demo sites on 127.0.0.1 and serve the result.
+
+    Two news sites and a content farm that copies and spins their stories are served
+    locally, crawled into DIR/warcs and DIR/archive.db, then published with Datasette.
+
+    \b
+    Examples:
+        newsarc demo
+        newsarc demo --dir /tmp/demo --articles 100 --no-serve
+    """
+    from newsarc.demo.server import running_sites  # noqa: PLC0415
+    from newsarc.demo.sites import build_sites  # noqa: PLC0415
+
+    out = Path(directory)
+    db, warc_dir = out / "archive.db", out / "warcs"
+    build_sites(out / "sites", articles_per_site=articles)
+    with running_sites(out / "sites") as sites:
+        click.echo(f"newsarc: demo sites at {', '.join(sites.values())}", err=True)
+        command = [sys.executable, "-m", "newsarc", "crawl", *sites.values(), "--fast",
+                   "--db", str(db), "--warc-dir", str(warc_dir), "-s", "LOG_LEVEL=WARNING"]
+        if subprocess.run(command, check=False).returncode != 0:
+            fail("the demo crawl failed (see above)")
+    if serve:
+        serve_datasette(str(db), host, port)

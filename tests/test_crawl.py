@@ -1,0 +1,207 @@
+"""A real `newsarc crawl` of a small site on 127.0.0.1: discovery, robots, WARC, database, search."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import warcio_check
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from archive.publish import make_datasette
+from archive.warc import read_response
+
+WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
+
+
+def article_html(slug: str, headline: str) -> str:
+    paragraphs = "".join(
+        f"<p>{headline} was reported on {n}. The {WORDS[n % 13]} council met in the town hall to "
+        f"discuss the {slug} plan, and officials said the {WORDS[(n + 3) % 13]} budget would "
+        f"rise by {n * 7} percent next year, according to documents seen by reporters.</p>"
+        for n in range(1, 8)
+    )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{headline} | Test Gazette</title>"
+        "<meta property='og:type' content='article'>"
+        "<meta property='og:site_name' content='Test Gazette'>"
+        "<meta property='article:published_time' content='2024-05-01T10:00:00Z'>"
+        "</head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>{headline}</h1><p class='byline'>By Ann Writer</p>{paragraphs}</article>"
+        "<footer>Copyright Test Gazette</footer></body></html>"
+    )
+
+
+HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
+<link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>
+<h1>Latest news</h1><ul>
+<li><a href="/news/linked.html">Linked story</a></li>
+<li><a href="/news/gzipped.html">Gzipped story</a></li>
+<li><a href="/moved">Moved story</a></li>
+<li><a href="/private/secret.html">Secret</a></li>
+<li><a href="/missing.html">Missing</a></li>
+<li><a href="http://127.0.0.2:9/elsewhere.html">Another site</a></li>
+</ul></body></html>"""
+
+ROBOTS = "User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap_index.xml\n"
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Test Gazette</title>
+<item><title>Feed story</title><link>{base}/news/from-feed.html</link></item>
+</channel></rss>"""
+SITEMAP_INDEX = """<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>{base}/sitemap-news.xml</loc></sitemap></sitemapindex>"""
+NEWS_SITEMAP = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>{base}/news/from-sitemap.html</loc><news:news><news:publication>
+<news:name>Test Gazette</news:name><news:language>en</news:language></news:publication>
+<news:publication_date>2024-05-01</news:publication_date><news:title>Sitemap story</news:title>
+</news:news></url></urlset>"""
+
+ARTICLES = {
+    "/news/linked.html": "Harbour bridge reopens after repairs",
+    "/news/gzipped.html": "Compressed pages still tell stories",
+    "/news/moved.html": "Library moves to the old station",
+    "/news/from-feed.html": "Feed readers find the orchard festival",
+    "/news/from-sitemap.html": "Sitemap lists the quarry decision",
+    "/private/secret.html": "Secret page nobody may crawl",
+}
+
+
+def serve_site(server: HTTPServer) -> str:
+    base = server.url_for("").rstrip("/")
+    html = {"content_type": "text/html; charset=utf-8"}
+    server.expect_request("/").respond_with_data(HOME, **html)
+    server.expect_request("/robots.txt").respond_with_data(ROBOTS.format(base=base))
+    server.expect_request("/feed.xml").respond_with_data(
+        FEED.format(base=base), content_type="application/rss+xml"
+    )
+    for path, text in (("/sitemap_index.xml", SITEMAP_INDEX), ("/sitemap-news.xml", NEWS_SITEMAP)):
+        server.expect_request(path).respond_with_data(
+            text.format(base=base), content_type="application/xml"
+        )
+    server.expect_request("/moved").respond_with_response(
+        Response(status=301, headers={"Location": "/news/moved.html"})
+    )
+    server.expect_request("/missing.html").respond_with_data("gone", status=404, **html)
+    for path, headline in ARTICLES.items():
+        body = article_html(path.rsplit("/", 1)[-1][:-5], headline)
+        if path == "/news/gzipped.html":
+            server.expect_request(path).respond_with_response(
+                Response(
+                    gzip.compress(body.encode()),
+                    headers={"Content-Encoding": "gzip", "Content-Type": "text/html"},
+                )
+            )
+        else:
+            server.expect_request(path).respond_with_data(body, **html)
+    return base
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("crawl")
+    with HTTPServer(host="127.0.0.1", port=0) as server:
+        base = serve_site(server)
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarc", "crawl", base + "/", "--fast",
+             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        requested = [request.path for request, _ in server.log]
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(out / "archive.db")
+    db.row_factory = sqlite3.Row
+    yield {"base": base, "out": out, "db": db, "requested": requested, "stderr": result.stderr}
+    db.close()
+
+
+def test_discovers_pages_by_links_feed_and_sitemap(crawled) -> None:
+    urls = {row["url"] for row in crawled["db"].execute("SELECT url FROM articles")}
+    expected = {crawled["base"] + path for path in ARTICLES if not path.startswith("/private/")}
+    assert urls == expected
+    titles = {row["title"] for row in crawled["db"].execute("SELECT title FROM articles")}
+    assert "Harbour bridge reopens after repairs" in titles
+
+
+def test_robots_txt_is_obeyed(crawled) -> None:
+    assert "/robots.txt" in crawled["requested"]
+    assert "/private/secret.html" not in crawled["requested"]
+
+
+def test_every_page_fetched_once(crawled) -> None:
+    pages = [path for path in crawled["requested"] if path != "/robots.txt"]
+    assert len(pages) == len(set(pages))
+
+
+def test_listing_pages_are_captured_not_extracted(crawled) -> None:
+    row = crawled["db"].execute(
+        "SELECT page_type FROM captures WHERE url = ?", [crawled["base"] + "/"]
+    ).fetchone()
+    assert row["page_type"] == "listing"
+
+
+def test_redirects_and_errors_are_captured(crawled) -> None:
+    captures = {row["url"]: row for row in crawled["db"].execute("SELECT * FROM captures")}
+    moved = captures[crawled["base"] + "/moved"]
+    assert moved["status"] == 301
+    assert moved["redirect_to"] == crawled["base"] + "/news/moved.html"
+    assert captures[crawled["base"] + "/missing.html"]["status"] == 404
+    assert captures[crawled["base"] + "/robots.txt"]["status"] == 200
+
+
+def test_warc_files_are_valid_and_closed(crawled) -> None:
+    warcs = sorted((crawled["out"] / "warcs").iterdir())
+    assert warcs and all(path.name.endswith(".warc.gz") for path in warcs)
+    check = warcio_check(*warcs)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_every_capture_row_reads_back_its_record(crawled) -> None:
+    rows = list(crawled["db"].execute("SELECT * FROM captures"))
+    assert len(rows) >= 10
+    for row in rows:
+        stored = read_response(crawled["out"] / "warcs" / row["warc_filename"], row["warc_offset"])
+        assert stored.url == row["url"]
+        assert stored.record_id == row["warc_record_id"]
+        assert stored.payload_digest == row["payload_digest"]
+        assert stored.status == row["status"]
+
+
+def test_gzip_response_stays_gzip_in_warc(crawled) -> None:
+    row = crawled["db"].execute(
+        "SELECT * FROM captures WHERE url = ?", [crawled["base"] + "/news/gzipped.html"]
+    ).fetchone()
+    stored = read_response(crawled["out"] / "warcs" / row["warc_filename"], row["warc_offset"])
+    headers = {name.lower(): value for name, value in stored.http_headers}
+    assert headers["content-encoding"] == "gzip"
+    assert stored.raw_body[:2] == b"\x1f\x8b"
+    assert headers["content-length"] == str(len(stored.raw_body)) == str(row["content_length"])
+    assert b"Compressed pages still tell stories" in stored.body
+
+
+def test_crawl_row_is_finished_with_stats(crawled) -> None:
+    row = crawled["db"].execute("SELECT * FROM crawls").fetchone()
+    assert row["status"] == "finished" and row["finished_at"]
+    assert json.loads(row["stats"])["newsarc/articles"] == 5
+
+
+def test_datasette_search_finds_articles_by_a_word(crawled) -> None:
+    datasette = make_datasette(crawled["out"] / "archive.db")
+
+    async def search(word: str) -> list[dict]:
+        response = await datasette.client.get(f"/archive/articles.json?_search={word}&_shape=array")
+        assert response.status_code == 200
+        return response.json()
+
+    found = asyncio.run(search("orchard"))
+    assert [row["url"] for row in found] == [crawled["base"] + "/news/from-feed.html"]
+    assert asyncio.run(search("zeppelin")) == []

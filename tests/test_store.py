@@ -1,0 +1,99 @@
+"""Store: schema of the DESIGN.md contract, batching, upserts by URL, FTS that follows updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive.store import Store
+
+CONTRACT = {
+    "crawls": {"id", "started_at", "finished_at", "status", "stats"},
+    "captures": {
+        "id", "url", "status", "fetched_at", "content_type", "payload_digest", "warc_filename",
+        "warc_offset", "warc_length", "warc_record_id", "crawl_id",
+    },
+    "sites": {"host", "name"},
+    "articles": {
+        "id", "url", "host", "site_name", "title", "category", "author", "published",
+        "language", "text", "word_count", "capture_id",
+    },
+}  # fmt: skip
+
+
+def capture(n: int, host: str = "example.com") -> dict:
+    return {
+        "url": f"http://{host}/{n}",
+        "host": host,
+        "status": 200,
+        "fetched_at": f"2026-01-01T00:00:{n:02d}",
+        "content_type": "text/html",
+        "payload_digest": f"sha1:{n}",
+        "warc_filename": "a.warc.gz",
+        "warc_offset": n * 100,
+        "warc_length": 100,
+        "warc_record_id": f"<urn:uuid:{n}>",
+        "crawl_id": None,
+    }
+
+
+def article(url: str, title: str, text: str, capture_id: int) -> dict:
+    return {"url": url, "host": "example.com", "title": title, "text": text,
+            "word_count": len(text.split()), "capture_id": capture_id, "site_name": "Example"}  # fmt: skip
+
+
+def search(store: Store, word: str) -> list[str]:
+    sql = "SELECT url FROM articles WHERE id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    return sorted(row[0] for row in store.db.execute(sql, [word]).fetchall())
+
+
+def test_schema_has_the_contract_columns(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    for table, columns in CONTRACT.items():
+        assert columns <= set(store.db[table].columns_dict), table
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_rows_are_batched_and_flushed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db", batch_size=10)
+    ids = [store.add_capture(capture(n)) for n in range(5)]
+    assert ids == [1, 2, 3, 4, 5]
+    assert store.db["captures"].count == 0  # still queued
+    for n in range(5, 12):
+        store.add_capture(capture(n))
+    assert store.db["captures"].count == 10  # one batch written
+    store.close()
+    reopened = Store(tmp_path / "a.db")
+    assert reopened.db["captures"].count == 12
+    assert reopened.add_capture(capture(99)) == 13  # ids continue after a restart
+    site = reopened.db["sites"].get("example.com")
+    assert site["capture_count"] == 12
+
+
+def test_article_upsert_keeps_one_row_per_url_and_fts_follows(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    first = store.add_capture(capture(1))
+    store.add_article(article("http://example.com/1", "Old", "zebras graze quietly", first))
+    store.flush()
+    assert search(store, "zebras") == ["http://example.com/1"]
+    row_id = store.db.execute("SELECT id FROM articles").fetchone()[0]
+
+    second = store.add_capture(capture(2))
+    store.add_article(article("http://example.com/1", "New", "giraffes run fast", second))
+    store.close()
+    store = Store(tmp_path / "a.db")
+    rows = list(store.db["articles"].rows)
+    assert len(rows) == 1 and rows[0]["id"] == row_id
+    assert (rows[0]["title"], rows[0]["capture_id"]) == ("New", second)
+    assert search(store, "giraffes") == ["http://example.com/1"]
+    assert search(store, "zebras") == []
+    assert store.db["sites"].get("example.com")["article_count"] == 1
+    assert store.db["sites"].get("example.com")["name"] == "Example"
+
+
+def test_crawl_rows_record_status_and_stats(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    crawl_id = store.start_crawl(["http://example.com/"], "warcs")
+    assert store.db["crawls"].get(crawl_id)["status"] == "running"
+    store.finish_crawl(crawl_id, "finished", {"pages": 3})
+    row = store.db["crawls"].get(crawl_id)
+    assert row["status"] == "finished" and row["finished_at"] and '"pages": 3' in row["stats"]

@@ -1,0 +1,113 @@
+"""RotatingWarcWriter: conventions, offsets that read back, rotation."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import random
+from base64 import b32encode
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from conftest import warcio_check
+
+from archive.warc import HttpExchange, RotatingWarcWriter, read_response, warc_file_name
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + b32encode(hashlib.sha1(data).digest()).decode()
+
+
+def exchange(url: str = "http://example.com/a?b=1", body: bytes = b"<html>hi</html>", **kw):
+    headers = kw.pop("headers", [("Content-Type", "text/html")])
+    return HttpExchange(
+        url=url,
+        method="GET",
+        request_headers=[("User-Agent", "test")],
+        request_body=b"",
+        status=kw.pop("status", 200),
+        response_headers=headers,
+        body=body,
+        **kw,
+    )
+
+
+def records(path: Path) -> list:
+    with open(path, "rb") as stream:
+        return [
+            (r.rec_type, r.rec_headers, r.http_headers, r.content_stream().read())
+            for r in ArchiveIterator(stream)
+        ]
+
+
+def test_file_name_follows_heritrix_convention() -> None:
+    name = warc_file_name("newsarc", 7)
+    prefix, stamp, serial, rest = name.split("-", 3)
+    assert prefix == "newsarc" and len(stamp) == 17 and stamp.isdigit() and serial == "00007"
+    assert "~" in rest and rest.endswith(".warc.gz")
+
+
+def test_records_pair_and_read_back_by_offset(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path)
+    first = writer.write_exchange(exchange())
+    second = writer.write_exchange(exchange("http://example.com/404", b"gone", status=404))
+    assert (tmp_path / (first.filename + ".open")).exists()
+    writer.close()
+    path = tmp_path / first.filename
+    assert path.exists() and not list(tmp_path.glob("*.open"))
+
+    found = records(path)
+    assert [r[0] for r in found] == ["warcinfo", "response", "request", "response", "request"]
+    response, request = found[1][1], found[2][1]
+    assert request.get_header("WARC-Concurrent-To") == response.get_header("WARC-Record-ID")
+    assert response.get_header("WARC-Target-URI") == "http://example.com/a?b=1"
+    assert response.get_header("WARC-Payload-Digest") == sha1_b32(b"<html>hi</html>")
+    assert response.get_header("WARC-Block-Digest").startswith("sha1:")
+    assert (found[2][2].protocol, found[2][2].statusline) == ("GET", "/a?b=1 HTTP/1.1")
+    assert found[2][2].get_header("Host") == "example.com"
+
+    for location, body, status in ((first, b"<html>hi</html>", 200), (second, b"gone", 404)):
+        stored = read_response(path, location.offset)
+        assert (stored.body, stored.status) == (body, status)
+        assert stored.record_id == location.record_id
+    check = warcio_check(path)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_gzip_body_is_stored_encoded_and_chunked_framing_dropped(tmp_path: Path) -> None:
+    html = b"<html><body>" + b"news " * 500 + b"</body></html>"
+    raw = gzip.compress(html)
+    headers = [
+        ("Content-Type", "text/html"),
+        ("Content-Encoding", "gzip"),
+        ("Transfer-Encoding", "chunked"),
+    ]
+    writer = RotatingWarcWriter(tmp_path)
+    location = writer.write_exchange(exchange(body=raw, headers=headers))
+    writer.close()
+    stored = read_response(tmp_path / location.filename, location.offset)
+    assert stored.raw_body == raw and stored.body == html
+    names = {name.lower(): value for name, value in stored.http_headers}
+    assert names["content-length"] == str(len(raw))
+    assert names["content-encoding"] == "gzip"
+    assert "transfer-encoding" not in names
+    assert location.payload_digest == sha1_b32(raw)
+
+
+def test_rotation_starts_new_file_with_warcinfo(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path, max_size=2_000)
+    body = random.Random(0).randbytes(3_000)  # incompressible: each pair passes the limit
+    names = {writer.write_exchange(exchange(f"http://e.com/{i}", body)).filename for i in range(4)}
+    writer.close()
+    assert len(names) == 4 and len(writer.closed_files) == 4
+    for path in writer.closed_files:
+        assert records(path)[0][0] == "warcinfo"
+
+
+def test_truncated_response_is_marked(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path)
+    location = writer.write_exchange(exchange(body=b"part", truncated="length"))
+    writer.close()
+    response = records(tmp_path / location.filename)[1][1]
+    assert response.get_header("WARC-Truncated") == "length"
