@@ -12,7 +12,11 @@ from datasette.app import Datasette
 METADATA_NAME = "datasette-metadata.yml"
 # The database key used in datasette-metadata.yml; renamed to the served file's name.
 METADATA_DATABASE = "archive"
-DATASETTE_SETTINGS = {"sql_time_limit_ms": 3000, "facet_time_limit_ms": 500, "max_returned_rows": 1000}
+DATASETTE_SETTINGS = {
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+    "max_returned_rows": 1000,
+}
 
 
 def metadata_path() -> Path:

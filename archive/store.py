@@ -194,7 +194,11 @@ class Store:
         seen: dict[str, tuple[str, str, int]] = {}
         for row in captures:
             first, last, count = seen.get(row["host"], (row["fetched_at"], row["fetched_at"], 0))
-            seen[row["host"]] = (min(first, row["fetched_at"]), max(last, row["fetched_at"]), count + 1)
+            seen[row["host"]] = (
+                min(first, row["fetched_at"]),
+                max(last, row["fetched_at"]),
+                count + 1,
+            )
         self.db.conn.executemany(
             "INSERT INTO sites (host, first_seen, last_seen, capture_count, article_count) "
             "VALUES (?, ?, ?, ?, 0) ON CONFLICT(host) DO UPDATE SET "
@@ -211,7 +215,8 @@ class Store:
                 "UPDATE sites SET article_count = "
                 "(SELECT count(*) FROM articles WHERE articles.host = sites.host), "
                 "name = coalesce((SELECT site_name FROM articles WHERE articles.host = sites.host "
-                "AND site_name IS NOT NULL GROUP BY site_name ORDER BY count(*) DESC LIMIT 1), name)"
+                "AND site_name IS NOT NULL GROUP BY site_name ORDER BY count(*) DESC LIMIT 1), "
+                "name)"
             )
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Scrapy settings for newsarc: polite by default; `-s` (or `newsarc crawl --fast`) for local work."""
+"""Scrapy settings for newsarc: polite by default; `-s` or `newsarc crawl --fast` for local work."""
 
 BOT_NAME = "newsarc"
 SPIDER_MODULES = ["crawler.spiders"]

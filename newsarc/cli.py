@@ -138,11 +138,16 @@ def crawl(
         overrides = (*overrides, f"DEPTH_LIMIT={depth}")
     settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
     started = time.monotonic()
-    stats = run_crawl(settings, {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)})
+    stats = run_crawl(
+        settings, {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
+    )
     click.echo(crawl_summary(stats, time.monotonic() - started, db, warc_dir), err=True)
     if not stats.get("newsarc/start_ok"):
-        errors = [f"{k.removeprefix('newsarc/start_error/')} ({v})" for k, v in stats.items()
-                  if k.startswith("newsarc/start_error/")]
+        errors = [
+            f"{k.removeprefix('newsarc/start_error/')} ({v})"
+            for k, v in stats.items()
+            if k.startswith("newsarc/start_error/")
+        ]
         fail("could not fetch any start URL: " + ("; ".join(errors) or "see the log above"))
 
 
@@ -243,8 +248,13 @@ def serve(db: str, host: str, port: int) -> None:
 
 @cli.command()
 @click.option("--dir", "directory", default="demo", show_default=True, help="Output folder.")
-@click.option("--articles", default=20, show_default=True, type=click.IntRange(1, 5000),
-              help="Articles per demo site.")
+@click.option(
+    "--articles",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 5000),
+    help="Articles per demo site.",
+)
 @click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the result.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address for Datasette.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
@@ -267,8 +277,20 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
     build_sites(out / "sites", articles_per_site=articles)
     with running_sites(out / "sites") as sites:
         click.echo(f"newsarc: demo sites at {', '.join(sites.values())}", err=True)
-        command = [sys.executable, "-m", "newsarc", "crawl", *sites.values(), "--fast",
-                   "--db", str(db), "--warc-dir", str(warc_dir), "-s", "LOG_LEVEL=WARNING"]
+        command = [
+            sys.executable,
+            "-m",
+            "newsarc",
+            "crawl",
+            *sites.values(),
+            "--fast",
+            "--db",
+            str(db),
+            "--warc-dir",
+            str(warc_dir),
+            "-s",
+            "LOG_LEVEL=WARNING",
+        ]
         if subprocess.run(command, check=False).returncode != 0:
             fail("the demo crawl failed (see above)")
     if serve:

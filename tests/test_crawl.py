@@ -1,4 +1,4 @@
-"""A real `newsarc crawl` of a small site on 127.0.0.1: discovery, robots, WARC, database, search."""
+"""A real `newsarc crawl` of a local site: discovery, robots, WARC, database, search."""
 
 from __future__ import annotations
 
@@ -8,37 +8,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import warcio_check
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from archive.publish import make_datasette
 from archive.warc import read_response
-
-WORDS = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike".split()
-
-
-def article_html(slug: str, headline: str) -> str:
-    paragraphs = "".join(
-        f"<p>{headline} was reported on {n}. The {WORDS[n % 13]} council met in the town hall to "
-        f"discuss the {slug} plan, and officials said the {WORDS[(n + 3) % 13]} budget would "
-        f"rise by {n * 7} percent next year, according to documents seen by reporters.</p>"
-        for n in range(1, 8)
-    )
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{headline} | Test Gazette</title>"
-        "<meta property='og:type' content='article'>"
-        "<meta property='og:site_name' content='Test Gazette'>"
-        "<meta property='article:published_time' content='2024-05-01T10:00:00Z'>"
-        "</head><body><nav><a href='/'>Home</a></nav>"
-        f"<article><h1>{headline}</h1><p class='byline'>By Ann Writer</p>{paragraphs}</article>"
-        "<footer>Copyright Test Gazette</footer></body></html>"
-    )
-
+from conftest import article_html, warcio_check
 
 HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>
@@ -112,10 +89,22 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
     with HTTPServer(host="127.0.0.1", port=0) as server:
         base = serve_site(server)
         result = subprocess.run(
-            [sys.executable, "-m", "newsarc", "crawl", base + "/", "--fast",
-             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "newsarc",
+                "crawl",
+                base + "/",
+                "--fast",
+                "--db",
+                str(out / "archive.db"),
+                "--warc-dir",
+                str(out / "warcs"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         requested = [request.path for request, _ in server.log]
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite3.connect(out / "archive.db")
@@ -143,9 +132,11 @@ def test_every_page_fetched_once(crawled) -> None:
 
 
 def test_listing_pages_are_captured_not_extracted(crawled) -> None:
-    row = crawled["db"].execute(
-        "SELECT page_type FROM captures WHERE url = ?", [crawled["base"] + "/"]
-    ).fetchone()
+    row = (
+        crawled["db"]
+        .execute("SELECT page_type FROM captures WHERE url = ?", [crawled["base"] + "/"])
+        .fetchone()
+    )
     assert row["page_type"] == "listing"
 
 
@@ -177,9 +168,11 @@ def test_every_capture_row_reads_back_its_record(crawled) -> None:
 
 
 def test_gzip_response_stays_gzip_in_warc(crawled) -> None:
-    row = crawled["db"].execute(
-        "SELECT * FROM captures WHERE url = ?", [crawled["base"] + "/news/gzipped.html"]
-    ).fetchone()
+    row = (
+        crawled["db"]
+        .execute("SELECT * FROM captures WHERE url = ?", [crawled["base"] + "/news/gzipped.html"])
+        .fetchone()
+    )
     stored = read_response(crawled["out"] / "warcs" / row["warc_filename"], row["warc_offset"])
     headers = {name.lower(): value for name, value in stored.http_headers}
     assert headers["content-encoding"] == "gzip"

@@ -9,15 +9,34 @@ from archive.store import Store
 CONTRACT = {
     "crawls": {"id", "started_at", "finished_at", "status", "stats"},
     "captures": {
-        "id", "url", "status", "fetched_at", "content_type", "payload_digest", "warc_filename",
-        "warc_offset", "warc_length", "warc_record_id", "crawl_id",
+        "id",
+        "url",
+        "status",
+        "fetched_at",
+        "content_type",
+        "payload_digest",
+        "warc_filename",
+        "warc_offset",
+        "warc_length",
+        "warc_record_id",
+        "crawl_id",
     },
     "sites": {"host", "name"},
     "articles": {
-        "id", "url", "host", "site_name", "title", "category", "author", "published",
-        "language", "text", "word_count", "capture_id",
+        "id",
+        "url",
+        "host",
+        "site_name",
+        "title",
+        "category",
+        "author",
+        "published",
+        "language",
+        "text",
+        "word_count",
+        "capture_id",
     },
-}  # fmt: skip
+}
 
 
 def capture(n: int, host: str = "example.com") -> dict:
@@ -37,12 +56,22 @@ def capture(n: int, host: str = "example.com") -> dict:
 
 
 def article(url: str, title: str, text: str, capture_id: int) -> dict:
-    return {"url": url, "host": "example.com", "title": title, "text": text,
-            "word_count": len(text.split()), "capture_id": capture_id, "site_name": "Example"}  # fmt: skip
+    return {
+        "url": url,
+        "host": "example.com",
+        "title": title,
+        "text": text,
+        "word_count": len(text.split()),
+        "capture_id": capture_id,
+        "site_name": "Example",
+    }
 
 
 def search(store: Store, word: str) -> list[str]:
-    sql = "SELECT url FROM articles WHERE id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    sql = (
+        "SELECT url FROM articles WHERE id IN "
+        "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    )
     return sorted(row[0] for row in store.db.execute(sql, [word]).fetchall())
 
 

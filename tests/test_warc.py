@@ -10,9 +10,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import warcio_check
-
 from archive.warc import HttpExchange, RotatingWarcWriter, read_response, warc_file_name
+from conftest import warcio_check
 
 
 def sha1_b32(data: bytes) -> str:

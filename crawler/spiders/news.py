@@ -31,7 +31,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_LINK_XPATH = (
     "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 )
-_XML_PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+_XML_PARSER = etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, huge_tree=False
+)
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -54,7 +56,10 @@ def feed_entry_urls(body: bytes) -> list[str]:
     root = etree.fromstring(body, parser=_XML_PARSER)
     if root is None:
         return []
-    urls = [link.strip() for link in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")]
+    urls = [
+        link.strip()
+        for link in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
+    ]
     for entry in root.iter(f"{ATOM}entry"):
         for link in entry.iter(f"{ATOM}link"):
             if link.get("rel", "alternate") == "alternate" and link.get("href"):
