@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from extractors.html import parse_html
 from extractors.meta import PageMeta, language_code, read_page_meta
-from extractors.titles import TitleParts, clean_title, comparable
+from extractors.titles import TitleParts, clean_title, comparable, same_text
 
 # trafilatura logs a warning for every page it finds no text in; a library stays quiet unless
 # the application configures logging.
@@ -44,10 +44,11 @@ class ArticleRecord:
 
 def extract_article(html: str, url: str | None = None) -> ArticleRecord | None:
     """The article in an HTML page, or None when there is no text to extract. Never raises."""
-    tree = parse_html(html)
-    if tree is None:
+    try:
+        tree = parse_html(html)
+        return None if tree is None else article_from_tree(tree, url)
+    except Exception:  # hostile HTML must never crash a worker
         return None
-    return article_from_tree(tree, url)
 
 
 def article_from_tree(
@@ -85,18 +86,26 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Any:
         return trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, include_comments=False
         )
-    except Exception:  # noqa: BLE001 - hostile HTML must never crash a worker
+    except Exception:  # hostile HTML must never crash a worker
         return None
 
 
 def title_parts(meta: PageMeta, trafilatura_site: str | None) -> TitleParts:
-    """Clean the page title, taking the headline hint from the H1 or else og:title."""
+    """Clean the page title, taking the headline hint from the H1 or else og:title.
+
+    When the H1 and og:title agree on a headline the `<title>` does not contain (an SEO
+    title written apart from the displayed one), that agreed headline wins.
+    """
     raw = meta.title or meta.og_title
     site_name = meta.site_name or trafilatura_site
     hint = meta.h1
     if raw and meta.og_title and not appears_in(hint, raw) and appears_in(meta.og_title, raw):
         hint = meta.og_title
-    return clean_title(raw, hint, site_name)
+    parts = clean_title(raw, hint, site_name)
+    agreed = meta.h1 if meta.h1 and comparable(meta.h1) == comparable(meta.og_title or "") else None
+    if agreed and raw and not appears_in(agreed, raw) and not same_text(agreed, parts.site_name):
+        parts.title = agreed
+    return parts
 
 
 def appears_in(needle: str | None, haystack: str) -> bool:

@@ -34,9 +34,9 @@ class PageMeta:
 def read_page_meta(tree: HtmlElement) -> PageMeta:
     metas = meta_index(tree)
     return PageMeta(
-        title=first_text(tree.xpath("//title[1]")),
+        title=first_text(tree.xpath("(//title[not(ancestor::svg)])[1]")),
         og_title=pick(metas, "og:title", "twitter:title"),
-        h1=first_text(tree.xpath("//h1[1]")),
+        h1=first_text(tree.xpath("(//h1)[1]")),
         site_name=pick(metas, "og:site_name", "application-name"),
         og_type=lowered(pick(metas, "og:type")),
         published_time=pick(

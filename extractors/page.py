@@ -16,10 +16,11 @@ EMPTY = "empty"
 class PageAnalysis:
     """What a page is. `page_type` is "article" exactly when `article` is set.
 
-    page_type: "article", "listing", or "empty" (nothing usable: no HTML, or an article-like
-        page trafilatura found no text in).
+    page_type: "article", "listing", or "empty" (nothing usable: an empty document, no HTML,
+        or an article-like page trafilatura found no text in).
     title: the page's cleaned title (headline), for listings too.
-    reason: why there is no article ("not HTML", "listing page", "no text extracted"), else None.
+    reason: why there is no article ("empty document", "not HTML", "listing page",
+        "no text extracted", "extraction failed: <error>"), else None.
     """
 
     page_type: str
@@ -31,8 +32,16 @@ class PageAnalysis:
 def analyze_page(html: str, url: str | None = None) -> PageAnalysis:
     """Parse once, classify, and run trafilatura only on article pages. Never raises.
 
-    Picklable in and out: the function the crawler and reindex run in a process pool.
+    Picklable in and out: the function the crawler and reindex run in a process pool. An
+    unexpected failure on hostile input becomes an "empty" page whose reason names the error.
     """
+    try:
+        return analysis_of(html, url)
+    except Exception as error:  # one bad page must not take down a worker
+        return PageAnalysis(EMPTY, reason=f"extraction failed: {type(error).__name__}")
+
+
+def analysis_of(html: str, url: str | None) -> PageAnalysis:
     if not html or html.isspace():
         return PageAnalysis(EMPTY, reason="empty document")
     if not has_markup(html):

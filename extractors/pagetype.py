@@ -13,22 +13,13 @@ from extractors.meta import PageMeta, read_page_meta
 ARTICLE = "article"
 LISTING = "listing"
 
-ARTICLE_JSONLD_TYPES = frozenset(
-    {
-        "Article",
-        "NewsArticle",
-        "BlogPosting",
-        "ReportageNewsArticle",
-        "AnalysisNewsArticle",
-        "OpinionNewsArticle",
-        "ReviewNewsArticle",
-        "BackgroundNewsArticle",
-        "LiveBlogPosting",
-        "TechArticle",
-        "ScholarlyArticle",
-        "Report",
-    }
-)
+# fmt: off
+ARTICLE_JSONLD_TYPES = frozenset({
+    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting",
+    "TechArticle", "ScholarlyArticle", "Report",
+})
+# fmt: on
 LISTING_JSONLD_TYPES = frozenset({"CollectionPage", "ItemList", "SearchResultsPage"})
 
 LISTING_PATH_RE = re.compile(
@@ -39,63 +30,22 @@ LISTING_PATH_RE = re.compile(
 HOME_PATH_RE = re.compile(r"^/(?:index\.(?:html?|php|aspx?)|default\.aspx?)?$", re.IGNORECASE)
 LISTING_QUERY_RE = re.compile(r"(?:^|&)(?:page|paged|p|s|q|cat|tag)=", re.IGNORECASE)
 DATED_PATH_RE = re.compile(r"/(?:19|20)\d\d[/-](?:0?[1-9]|1[0-2])(?:[/-]|$)")
-SLUG_RE = re.compile(r"[^/]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}[^/]*/?$", re.IGNORECASE)
+SLUG_WORD_RE = re.compile(r"[^\W_]+")
+SLUG_MIN_WORDS = 4
 ARTICLE_ID_RE = re.compile(r"\d{5,}|[-_/]\d+\.html?$", re.IGNORECASE)
 
 LONG_PARAGRAPH_CHARS = 150
-TEASER_HEADINGS = "h2 | h3 | h4"
-BLOCK_TAGS = frozenset(
-    {
-        "br",
-        "p",
-        "div",
-        "section",
-        "article",
-        "aside",
-        "header",
-        "footer",
-        "nav",
-        "ul",
-        "ol",
-        "li",
-        "table",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "figure",
-        "hr",
-        "pre",
-        "dl",
-        "main",
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "img",
-        "video",
-        "select",
-    }
-)
-CONTENT_CLASSES = frozenset(
-    {
-        "entry-content",
-        "post-content",
-        "article-body",
-        "article-content",
-        "articlebody",
-        "story-body",
-        "post-body",
-        "article__body",
-        "article-text",
-        "story-content",
-        "single-post",
-    }
-)
+# fmt: off
+BLOCK_TAGS = frozenset({
+    "br", "p", "div", "section", "article", "aside", "header", "footer", "nav", "ul", "ol", "li",
+    "table", "form", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "hr", "pre",
+    "dl", "main", "script", "style", "noscript", "iframe", "img", "video", "select",
+})
+CONTENT_CLASSES = frozenset({
+    "entry-content", "post-content", "article-body", "article-content", "articlebody",
+    "story-body", "post-body", "article__body", "article-text", "story-content", "single-post",
+})
+# fmt: on
 TEXT_SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 MAX_SCANNED_ELEMENTS = 50_000
 
@@ -107,6 +57,7 @@ class PageSignals:
     long_paragraphs: int = 0
     long_paragraph_chars: int = 0
     best_paragraph_run: int = 0
+    paragraph_runs: int = 0
     article_elements: int = 0
     content_containers: int = 0
     headline_links: int = 0
@@ -139,6 +90,7 @@ def classify_page(tree: HtmlElement, url: str | None, meta: PageMeta | None = No
       +1  one or two article-body containers (itemprop=articleBody, class entry-content,
           article-body, story-body, ...)
       -2  ≥ 6 `<article>` elements, -2 more with ≥ 12 and no paragraph run of 6
+      -3  ≥ 3 separate runs of 3+ long paragraphs and ≥ 3 `<article>` elements (full posts)
       -2  ≥ 12 links inside h2-h4 headings with no run of 3 long paragraphs
       -2  link density > 0.5 (-1 when > 0.35)
       -2  body text shorter than 500 chars with no long paragraph
@@ -183,9 +135,15 @@ def url_score(url: str | None) -> int:
         score -= 3
     if parts.query and LISTING_QUERY_RE.search(parts.query):
         score -= 1
-    if DATED_PATH_RE.search(path) or SLUG_RE.search(path) or ARTICLE_ID_RE.search(path):
+    if DATED_PATH_RE.search(path) or is_slug(path) or ARTICLE_ID_RE.search(path):
         score += 1
     return score
+
+
+def is_slug(path: str) -> bool:
+    """True when the last path segment reads like a headline: 4+ words joined by - or _."""
+    last = path.rstrip("/").rpartition("/")[2]
+    return ("-" in last or "_" in last) and len(SLUG_WORD_RE.findall(last)) >= SLUG_MIN_WORDS
 
 
 def structure_score(signals: PageSignals) -> int:
@@ -204,6 +162,8 @@ def structure_score(signals: PageSignals) -> int:
         score -= 2
         if signals.article_elements >= 12 and signals.best_paragraph_run < 6:
             score -= 2
+    if signals.paragraph_runs >= 3 and signals.article_elements >= 3:
+        score -= 3  # several full posts, each in its own <article>: a blog front page
     if signals.headline_links >= 12 and signals.best_paragraph_run < 3:
         score -= 2
     if signals.link_density > 0.5:
@@ -216,7 +176,7 @@ def structure_score(signals: PageSignals) -> int:
 
 
 def page_signals(tree: HtmlElement) -> PageSignals:
-    body = tree.find("body")
+    body = body_of(tree)
     if body is None:
         return PageSignals()
     signals = PageSignals()
@@ -238,9 +198,19 @@ def page_signals(tree: HtmlElement) -> PageSignals:
         container = paragraph_container(element, len(lengths))
         runs[container] = runs.get(container, 0) + len(lengths)
     signals.best_paragraph_run = max(runs.values(), default=0)
+    signals.paragraph_runs = sum(run >= 3 for run in runs.values())
     signals.headline_links = len(body.xpath("(.//h2 | .//h3 | .//h4)//a[@href]"))
     signals.text_chars, signals.link_chars = text_and_link_chars(body)
     return signals
+
+
+def body_of(tree: HtmlElement) -> HtmlElement | None:
+    """The `<body>` of a document, or the element itself when given a fragment."""
+    if not isinstance(tree.tag, str):
+        return None
+    if tree.tag in {"html", "head"}:
+        return tree.find("body")
+    return tree
 
 
 def is_content_container(element: HtmlElement) -> bool:
@@ -280,15 +250,20 @@ def paragraph_container(element: HtmlElement, paragraphs: int) -> HtmlElement:
     """
     if element.tag == "div" and paragraphs > 1:
         return element
-    container = element.getparent()
+    node, container = element, element.getparent()
     for _ in range(2):
-        if container is None or len(container) > 1:
+        if container is None or not is_only_child(node):
             break
         parent = container.getparent()
         if parent is None:
             break
-        container = parent
+        node, container = container, parent
     return container if container is not None else element
+
+
+def is_only_child(element: HtmlElement) -> bool:
+    """O(1), unlike `len(parent) == 1`, which walks all of lxml's children."""
+    return element.getprevious() is None and element.getnext() is None
 
 
 def text_and_link_chars(body: HtmlElement) -> tuple[int, int]:

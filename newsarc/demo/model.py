@@ -73,6 +73,12 @@ def teaser(paragraph: str, limit: int = 160) -> str:
 
 
 def esc(text: str) -> str:
+    """Escape text content (quotes stay readable)."""
+    return escape(text, quote=False)
+
+
+def attr(text: str) -> str:
+    """Escape an attribute value."""
     return escape(text, quote=True)
 
 

@@ -44,6 +44,7 @@ def _numbers(rng: random.Random) -> dict[str, str]:
         "big": f"{rng.randint(1200, 98000):,}",
         "pct": rng.choice([str(pct), f"{pct}.{rng.randint(1, 9)}"]),
         "amount": f"${rng.randint(2, 950)} {unit}",
+        "price": f"${rng.randint(5, 180)}",
         "year": str(rng.randint(2009, 2023)),
         "day": rng.choice(vocab.DAYS),
         "month": rng.choice(vocab.MONTHS),
@@ -106,6 +107,8 @@ def write_paragraphs(rng: random.Random, category: str, cast: dict[str, str]) ->
     for index in range(count):
         if index == 0:
             parts = [_sentence(rng.choice(bank["leads"]), rng, cast)]
+            if cast["person"] not in parts[0]:
+                parts.append(_sentence(rng.choice(vocab.INTRO_SENTENCES), rng, cast))
             parts += [_sentence(next(stream), rng, cast) for _ in range(rng.randint(2, 3))]
         elif index in quote_at:
             second = index != 1
@@ -115,7 +118,7 @@ def write_paragraphs(rng: random.Random, category: str, cast: dict[str, str]) ->
             parts = [_sentence(next(stream), rng, cast) for _ in range(rng.randint(3, 5))]
         paragraphs.append(" ".join(parts))
     while sum(p.count(cast["last"]) for p in paragraphs) < 3:
-        paragraphs.append(_quote(rng, cast, quotes, second=False))
+        paragraphs[-1] += " " + _quote(rng, cast, quotes, second=False)
     return paragraphs
 
 

@@ -5,11 +5,13 @@ Templates use two kinds of markup, expanded by :func:`newsarc.demo.prose.expand`
 * ``[a|b|c]`` picks one alternative at random (no nesting);
 * ``{slot}`` is filled from the story's cast: ``person``/``last``/``role`` (main character),
   ``person2``/``last2``/``role2``, ``org``, ``org2``, ``city``, ``country``, ``thing``,
-  ``thing2`` and the numbers ``num``, ``num2``, ``big``, ``pct``, ``amount``, ``year``,
+  ``thing2`` and the numbers ``num``, ``num2``, ``big``, ``pct``, ``amount``, ``price``, ``year``,
   ``day`` and ``month``.
 """
 
 from __future__ import annotations
+
+# fmt: off
 
 FIRST_NAMES = [
     "Amara", "Bertrand", "Camila", "Dmitri", "Elena", "Farid", "Greta", "Hiroshi", "Ines",
@@ -108,10 +110,11 @@ GENERIC_SENTENCES = [
     "{amount} by the end of the decade.",
     "\"We will [keep listening|keep working|not give up],\" {last} told reporters, adding "
     "that [more details|an update|a full plan] would follow [within weeks|in {month}].",
-    "[Not everyone|Few people] in {city} [is convinced|expect quick results], however.",
+    "[Not everyone in {city} is convinced|Few people in {city} expect quick results], however.",
     "[Some|Several] [lawmakers|board members|councillors] have called for an [independent "
     "review|external audit|open hearing] of the [process|decision|figures].",
-    "The {thing} [question|issue|debate] is likely to [feature prominently|loom large] "
+    "[The debate over|The question of|The argument about] {thing} is likely to [feature "
+    "prominently|loom large] "
     "[in the coming campaign|at next month's summit|in budget talks].",
     "[Data|Records|Documents] seen by this newspaper show that {org} [had been warned|"
     "was aware of the risks|received complaints] as early as {year}.",
@@ -146,7 +149,8 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "orgs": [
             "the Foreign Ministry", "the Coastal States Council", "the Northern Trade Bloc",
             "the International Relief Alliance", "the Maritime Security Forum",
-            "the Border Commission", "the Regional Development Bank", "the Peace Monitoring Mission",
+            "the Border Commission", "the Regional Development Bank",
+            "the Peace Monitoring Mission",
         ],
         "things": [
             "border security", "refugee resettlement", "trade corridors", "fishing rights",
@@ -241,7 +245,8 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
             "{person2}, {role2}, called the plan [\"reckless\"|\"overdue\"|\"a cynical "
             "manoeuvre\"] and promised to [fight it|amend it|force a recount].",
             "[Coalition partners|Backbenchers|Party officials] have [privately|openly] "
-            "[complained|questioned|raised doubts] about the [cost|timing|fairness] of the changes.",
+            "[complained|questioned|raised doubts] about the [cost|timing|fairness] of the "
+            "changes.",
             "[Polling|A survey] by {org2} suggests [voters|residents] are [split|divided "
             "almost evenly|largely supportive] on {thing}.",
             "The [vote|debate|hearing] [is expected|has been scheduled] for {day}, "
@@ -302,8 +307,8 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         "sentences": [
             "Shares in {org} [fell|rose|closed] {pct} percent in [early|afternoon|late] "
             "trading after the [announcement|results|update].",
-            "The company [employs|has a workforce of] about {big} people, [most of them|many of them|"
-            "roughly half] in and around {city}.",
+            "The company [employs|has a workforce of] about {big} people, [most of them|"
+            "many of them|roughly half] in and around {city}.",
             "[Revenue|Sales|Operating profit] [rose|fell|climbed] to {amount} in the "
             "[quarter|half-year|year to {month}], [beating|missing|matching] forecasts.",
             "{person2}, {role2} at {org2}, said the [deal|move|results] showed that "
@@ -380,7 +385,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
             "The [outage|disruption|fault] [began|started] shortly after {num} a.m. and "
             "[lasted|continued] for [several|about {num2}] hours.",
             "[Customers|Users|Businesses] will be able to [try|buy|subscribe to] the "
-            "[service|product] from {month}, with prices starting at {amount}.",
+            "[service|product] from {month}, with prices starting at {price} a month.",
             "[Competitors|Rivals] including {org2} are [working on|testing|racing to "
             "release] [similar|competing|cheaper] {thing}.",
             "The [funding round|investment|deal] values {org} at [about|roughly|more than] "
@@ -608,7 +613,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
             "{city} prepares for {thing} after years of delays",
             "Rare manuscripts go on display at {org}",
             "{org_cap} announces {num} premieres for new season",
-            "Review: {thing} by {person} is a quiet triumph",
+            "Review: {person} makes {thing} a quiet triumph",
             "{person} returns to {city} with {thing}",
             "Funding cuts threaten {thing} at {org}",
         ],
@@ -628,7 +633,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
             "{person2}, {role2}, said {thing} [showed|proved|reminded audiences] that "
             "[small venues|local artists|older works] [still|can] [matter|draw crowds].",
             "Tickets for the [opening night|premiere|final weekend] [sold out|went on sale] "
-            "[within hours|in {month}|at {amount} each].",
+            "[within hours|in {month}|at {price} each].",
             "The [restoration|renovation|project] of the [building|hall|theatre] cost "
             "{amount} and took [nearly|more than] {num} years.",
             "[Arts groups|Independent galleries|Small theatres] in {city} have [warned|said] "
@@ -637,7 +642,7 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
             "championed] [hundreds of|thousands of] [artists|productions|writers].",
             "The [collection|archive|programme] includes [letters|sketches|recordings] "
             "[donated|lent|bequeathed] by [families|collectors] in {country}.",
-            "[Admission|Entry] [is free|costs {amount}] and the [show|exhibition] [runs|"
+            "[Admission|Entry] [is free|costs {price}] and the [show|exhibition] [runs|"
             "continues] until {month}.",
             "[Younger audiences|Schools|First-time visitors] have [flocked|responded "
             "enthusiastically|been slower to arrive], {org} said.",
@@ -652,6 +657,16 @@ CATEGORIES: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+
+# Used right after a lead sentence that does not name the main character.
+INTRO_SENTENCES = [
+    "{person}, {role}, [said|confirmed|told reporters] that [details|the figures|a timetable] "
+    "would be [published|set out|announced] [shortly|within days|before {month}].",
+    "[The move|The news|The announcement] was [welcomed|defended|played down] by {person}, "
+    "{role}, who [called it|described it as] [overdue|a first step|the right decision].",
+    "{person}, {role}, [has been|was] [closely involved|at the centre of events|among the "
+    "first to react] in {city}.",
+]
 
 QUOTE_FRAMES = [
     "\"{quote},\" {last} said.",
@@ -695,3 +710,4 @@ FARM_CATEGORIES = [
     "Ranking of immigration countries", "Work visa tips", "Overseas jobs",
     "Study abroad guide", "Salary comparison", "Green card news", "Resume writing",
 ]
+# fmt: on
