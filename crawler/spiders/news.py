@@ -42,7 +42,13 @@ def split_urls(value: str | Iterable[str] | None) -> list[str]:
         return []
     if isinstance(value, str):
         value = value.replace(",", " ").split()
-    return [url.strip() for url in value if url.strip()]
+    return [with_path(url.strip()) for url in value if url.strip()]
+
+
+def with_path(url: str) -> str:
+    """`http://host` → `http://host/`: the URL a browser (and the WARC) would name."""
+    parts = urlsplit(url)
+    return parts._replace(path="/").geturl() if not parts.path else url
 
 
 def site_key(url: str) -> str:
