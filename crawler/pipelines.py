@@ -6,6 +6,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+
+
+def ignore_interrupts() -> None:
+    """In extraction workers: Ctrl+C is for the crawler, which then shuts the pool down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass
@@ -69,7 +75,9 @@ class ArchivePipeline:
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         # spawn: forking a process that runs the reactor and its threads is unsafe.
         context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=ignore_interrupts
+        )
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
         ingest_capture(self.store, capture, self.crawl_id)

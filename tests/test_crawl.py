@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -198,3 +199,28 @@ def test_datasette_search_finds_articles_by_a_word(crawled) -> None:
     found = asyncio.run(search("orchard"))
     assert [row["url"] for row in found] == [crawled["base"] + "/news/from-feed.html"]
     assert asyncio.run(search("zeppelin")) == []
+
+
+def test_recrawl_updates_articles_in_place(crawled, tmp_path: Path) -> None:
+    crawled["db"].commit()
+    out = Path(shutil.copytree(crawled["out"], tmp_path / "copy"))
+    with HTTPServer(host="127.0.0.1", port=int(crawled["base"].rsplit(":", 1)[1])) as server:
+        serve_site(server)
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarc", "crawl", crawled["base"] + "/", "--fast",
+             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(out / "archive.db")
+    assert db.execute("SELECT count(*) FROM crawls WHERE status = 'finished'").fetchone()[0] == 2
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    latest = db.execute(
+        "SELECT count(*) FROM articles JOIN captures ON captures.id = articles.capture_id "
+        "WHERE captures.crawl_id = 2 AND articles.crawl_id = 2"
+    ).fetchone()[0]
+    assert latest == 5
+    ids = [row[0] for row in db.execute("SELECT id FROM captures")]
+    assert len(ids) == len(set(ids)) and len(ids) >= 20
+    warcs = list((out / "warcs").iterdir())
+    assert len(warcs) == 2 and warcio_check(*warcs).returncode == 0
