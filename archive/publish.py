@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +42,21 @@ def load_metadata(db_path: Path | str) -> dict[str, Any]:
     return metadata
 
 
+def is_archive(db_path: Path) -> bool:
+    try:
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error:
+        return False
+    return {"captures", "articles"} <= tables
+
+
 def make_datasette(db_path: Path | str) -> Datasette:
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
+    if not is_archive(db_path):
+        raise ValueError(f"{db_path} is not a newsarc archive database")
     return Datasette(
         files=[str(db_path)],
         metadata=load_metadata(db_path),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,23 +111,22 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
 
 
 class Store:
-    """Batches writes to the archive database; one writer per database file.
+    """Writes to the archive database in transactions of up to `batch_size` rows.
 
-    Capture ids are handed out in this process so that article rows can name their capture
-    before the batch holding that capture is written.
+    Rows are inserted as they arrive (so SQLite assigns ids, and several writers can share a
+    database) inside an open transaction that is committed every `batch_size` rows or
+    `max_age` seconds, whichever comes first, and on `flush()`/`close()`.
     """
 
-    def __init__(self, path: Path | str, batch_size: int = 500) -> None:
+    def __init__(self, path: Path | str, batch_size: int = 500, max_age: float = 2.0) -> None:
         self.path = Path(path)
         self.db = open_database(self.path)
+        self.db.execute("PRAGMA busy_timeout = 60000")
         self.batch_size = batch_size
-        self._next_capture_id = self._max_id("captures") + 1
-        self._captures: list[Row] = []
-        self._page_types: list[tuple[str, int]] = []
-        self._articles: list[Row] = []
-
-    def _max_id(self, table: str) -> int:
-        return self.db.execute(f"SELECT coalesce(max(id), 0) FROM [{table}]").fetchone()[0]
+        self.max_age = max_age
+        self._pending = 0
+        self._opened_at = 0.0
+        self._site_counts: dict[str, tuple[str, str, int]] = {}
 
     def start_crawl(self, start_urls: list[str], warc_dir: str) -> int:
         row = {
@@ -135,78 +135,86 @@ class Store:
             "start_urls": json.dumps(start_urls),
             "warc_dir": warc_dir,
         }
-        return self.db["crawls"].insert(row).last_pk
+        with self.db.conn:
+            return self.db["crawls"].insert(row).last_pk
 
     def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
         self.flush()
-        self.db["crawls"].update(
-            crawl_id,
-            {"finished_at": utc_now(), "status": status, "stats": json.dumps(stats, default=str)},
-        )
+        with self.db.conn:
+            self.db["crawls"].update(
+                crawl_id,
+                {
+                    "finished_at": utc_now(),
+                    "status": status,
+                    "stats": json.dumps(stats, default=str),
+                },
+            )
 
     def add_capture(self, row: Row) -> int:
-        """Queue a capture row; return the id it will have."""
-        capture_id = self._next_capture_id
-        self._next_capture_id += 1
-        self._captures.append({**row, "id": capture_id})
-        self._flush_if_full()
-        return capture_id
+        """Insert a capture row; return its id."""
+        self._begin()
+        columns = [c for c in CAPTURE_COLUMNS if c != "id"]
+        cursor = self.db.conn.execute(
+            f"INSERT INTO captures ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row.get(c) for c in columns],
+        )
+        self._count_site(row["host"], row["fetched_at"])
+        self._wrote()
+        return cursor.lastrowid
 
     def set_page_type(self, capture_id: int, page_type: str) -> None:
-        self._page_types.append((page_type, capture_id))
+        self._begin()
+        self.db.conn.execute(
+            "UPDATE captures SET page_type = ? WHERE id = ?", [page_type, capture_id]
+        )
+        self._wrote()
 
     def add_article(self, row: Row) -> None:
-        """Queue an article row; an article URL seen before is updated in place."""
-        self._articles.append(row)
-        self._flush_if_full()
-
-    def _flush_if_full(self) -> None:
-        if len(self._captures) + len(self._articles) >= self.batch_size:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write every queued row in one transaction."""
-        if not (self._captures or self._articles or self._page_types):
-            return
-        with self.db.conn:
-            if self._captures:
-                self.db["captures"].insert_all(self._captures, batch_size=self.batch_size)
-                self._upsert_sites(self._captures)
-            if self._page_types:
-                self.db.conn.executemany(
-                    "UPDATE captures SET page_type = ? WHERE id = ?", self._page_types
-                )
-            if self._articles:
-                self._upsert_articles(self._articles)
-        self._captures, self._page_types, self._articles = [], [], []
-
-    def _upsert_articles(self, rows: list[Row]) -> None:
+        """Insert an article row; an article URL seen before is updated in place."""
+        self._begin()
         columns = list(ARTICLE_COLUMNS)[1:]
         updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_UPDATE)
-        sql = (
+        self.db.conn.execute(
             f"INSERT INTO articles ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)}) "
-            f"ON CONFLICT(url) DO UPDATE SET {updates}"
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT(url) DO UPDATE SET {updates}",
+            [row.get(c) for c in columns],
         )
-        self.db.conn.executemany(sql, [[row.get(c) for c in columns] for row in rows])
+        self._wrote()
 
-    def _upsert_sites(self, captures: list[Row]) -> None:
-        seen: dict[str, tuple[str, str, int]] = {}
-        for row in captures:
-            first, last, count = seen.get(row["host"], (row["fetched_at"], row["fetched_at"], 0))
-            seen[row["host"]] = (
-                min(first, row["fetched_at"]),
-                max(last, row["fetched_at"]),
-                count + 1,
-            )
+    def _begin(self) -> None:
+        if not self.db.conn.in_transaction:
+            self.db.conn.execute("BEGIN IMMEDIATE")
+            self._opened_at = time.monotonic()
+
+    def _wrote(self) -> None:
+        self._pending += 1
+        if self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.max_age:
+            self.flush()
+
+    def _count_site(self, host: str, fetched_at: str) -> None:
+        first, last, count = self._site_counts.get(host, (fetched_at, fetched_at, 0))
+        self._site_counts[host] = (min(first, fetched_at), max(last, fetched_at), count + 1)
+
+    def flush(self) -> None:
+        """Commit the open transaction, with the site counters of its captures."""
+        if not self.db.conn.in_transaction:
+            return
+        if self._site_counts:
+            self._upsert_sites()
+        self.db.conn.commit()
+        self._pending = 0
+
+    def _upsert_sites(self) -> None:
         self.db.conn.executemany(
             "INSERT INTO sites (host, first_seen, last_seen, capture_count, article_count) "
             "VALUES (?, ?, ?, ?, 0) ON CONFLICT(host) DO UPDATE SET "
             "first_seen = min(first_seen, excluded.first_seen), "
             "last_seen = max(last_seen, excluded.last_seen), "
             "capture_count = capture_count + excluded.capture_count",
-            [(host, *values) for host, values in seen.items()],
+            [(host, *values) for host, values in self._site_counts.items()],
         )
+        self._site_counts = {}
 
     def refresh_sites(self) -> None:
         """Recompute per-site article counts and the site name most of its articles give."""

@@ -183,8 +183,9 @@ class RotatingWarcWriter:
             headers.insert(0, ("Host", urlsplit(exchange.url).netloc))
         if exchange.request_body:
             headers.append(("Content-Length", str(len(exchange.request_body))))
+        # Scrapy's HTTP/1.1 handler sends HTTP/1.1 whatever version the server answers with.
         http_headers = StatusAndHeaders(
-            f"{exchange.method} {request_target(exchange.url)} {exchange.protocol}",
+            f"{exchange.method} {request_target(exchange.url)} HTTP/1.1",
             headers,
             is_http_request=True,
         )

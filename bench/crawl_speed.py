@@ -39,9 +39,13 @@ MEASURE = (
 
 
 def measure(command: list[str], log: Path) -> dict:
+    # Run outside the checkout: `scrapy runspider` must not pick up newsarc's scrapy.cfg.
     with open(log, "w") as errors:
         done = subprocess.run(
-            [sys.executable, "-c", MEASURE, *command], stdout=subprocess.PIPE, stderr=errors
+            [sys.executable, "-c", MEASURE, *command],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            cwd=log.parent,
         )
     figures = json.loads(done.stdout)
     if figures["code"] != 0:
@@ -64,6 +68,8 @@ def run_bare(bases: list[str], out: Path) -> dict:
                "-s", "REMOTE_CONTROL_ENABLED=False", *fast_flags()]  # fmt: skip
     figures = measure(command, out / "bare.log")
     stats = json.loads(stats_path.read_text())
+    if any(key.startswith("newsarc/") for key in stats):
+        sys.exit("bench: the bare spider ran with newsarc's components; it must run bare")
     return {**figures, "pages": stats.get("response_received_count", 0)}
 
 

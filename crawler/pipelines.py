@@ -7,12 +7,15 @@ import logging
 import multiprocessing
 import os
 import signal
+import sqlite3
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import DropItem
+from twisted.internet.task import LoopingCall
 
 from archive.ingest import Capture, ingest_capture, ingest_page
 from archive.store import Store
@@ -52,12 +55,15 @@ class ArchivePipeline:
     trafilatura never blocks the reactor.
     """
 
+    analyze = staticmethod(analyze_page)  # run in the pool; must be importable by workers
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         settings = crawler.settings
         self.store = Store(settings.get("NEWSARC_DB"), settings.getint("NEWSARC_DB_BATCH_SIZE"))
         self.workers = settings.getint("NEWSARC_EXTRACT_WORKERS") or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
+        self.committer = LoopingCall(self.store.flush)
         self.crawl_id: int | None = None
         crawler.signals.connect(self.capture_archived, signal=capture_archived)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -73,20 +79,21 @@ class ArchivePipeline:
             start_urls, self.crawler.settings.get("NEWSARC_WARC_DIR")
         )
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
-        # spawn: forking a process that runs the reactor and its threads is unsafe.
-        context = multiprocessing.get_context("spawn")
-        self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=ignore_interrupts
-        )
+        self.pool = self._new_pool()
+        self.committer.start(self.store.max_age, now=False)
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
-        ingest_capture(self.store, capture, self.crawl_id)
+        try:
+            ingest_capture(self.store, capture, self.crawl_id)
+        except sqlite3.Error as exc:  # the WARC record exists: reindex can add the row later
+            logger.error("could not store the capture of %s: %s", capture.url, exc)
+            self.crawler.stats.inc_value("newsarc/db_errors")
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         if item.capture is None or item.capture.id is None:
-            raise DropItem(f"{item.url} was not archived (is WarcCaptureMiddleware enabled?)")
+            raise DropItem(f"{item.url} has no stored capture (see errors above)")
         analysis = await self._analyze(item)
         if ingest_page(self.store, item.capture, analysis, self.crawl_id):
             self.crawler.stats.inc_value("newsarc/articles")
@@ -95,16 +102,39 @@ class ArchivePipeline:
         return item
 
     async def _analyze(self, item: PageItem) -> PageAnalysis:
-        assert self.pool is not None
-        future = self.pool.submit(analyze_page, item.html, item.url)
-        try:
-            return await asyncio.wrap_future(future)
-        except Exception as exc:  # a page that breaks the extractor must not stop the crawl
-            logger.warning("extraction failed for %s: %r", item.url, exc)
-            self.crawler.stats.inc_value("newsarc/extract_errors")
-            return PageAnalysis(page_type="error", article=None, title=None, reason=repr(exc))
+        """Analyse in the pool; a worker that dies is replaced and the page tried once more."""
+        error: BaseException | None = None
+        for _attempt in range(2):
+            pool = self.pool
+            assert pool is not None
+            try:
+                return await asyncio.wrap_future(pool.submit(self.analyze, item.html, item.url))
+            except BrokenProcessPool as exc:
+                error = exc
+                self._replace_pool(pool)
+            except Exception as exc:  # a page that breaks the extractor must not stop the crawl
+                error = exc
+                break
+        logger.warning("extraction failed for %s: %r", item.url, error)
+        self.crawler.stats.inc_value("newsarc/extract_errors")
+        return PageAnalysis(page_type="error", reason=f"extraction failed: {error!r}")
+
+    def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
+        if self.pool is not broken:  # another page already replaced it
+            return
+        logger.error("an extraction worker died; starting a new pool")
+        self.crawler.stats.inc_value("newsarc/extract_pool_restarts")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn: forking a process that runs the reactor and its threads is unsafe.
+        context = multiprocessing.get_context("spawn")
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=ignore_interrupts)
 
     def close_spider(self) -> None:
+        if self.committer.running:
+            self.committer.stop()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         self.store.flush()

@@ -30,7 +30,8 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 15.0
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.HostBudgetMiddleware": 60,
+    # After RobotsTxtMiddleware (100): pages robots.txt forbids do not use up the budget.
+    "crawler.middlewares.HostBudgetMiddleware": 110,
     # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590): sees every response,
     # redirects and errors included, with the body still as it came over the wire.
     "crawler.middlewares.WarcCaptureMiddleware": 950,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -73,17 +76,51 @@ def crawl_settings(
     return settings
 
 
+def check_database(db: str) -> None:
+    """Open (creating if needed) the database now, so a bad path fails before the crawl."""
+    from archive.store import open_database  # noqa: PLC0415
+
+    try:
+        open_database(db).close()
+    except (sqlite3.Error, OSError) as exc:
+        fail(f"{db}: cannot use as an archive database ({exc})")
+
+
 def run_crawl(settings: Any, spider_args: dict[str, list[str]]) -> dict[str, Any]:
     """Run the news spider to the end; return its stats."""
     from scrapy.crawler import CrawlerProcess  # noqa: PLC0415
 
     from crawler.spiders.news import NewsSpider  # noqa: PLC0415
 
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(NewsSpider)
-    process.crawl(crawler, **spider_args)
-    process.start()
+    errors: list[str] = []
+    try:
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, **spider_args).addErrback(
+            lambda failure: errors.append(failure.getErrorMessage())
+        )
+        process.start()
+    except Exception as exc:  # bad settings values and the like
+        errors.append(str(exc))
+    if errors:
+        fail(f"the crawl could not run: {errors[0]}")
     return crawler.stats.get_stats() if crawler.stats else {}
+
+
+def crawl_outcome(stats: dict[str, Any]) -> str | None:
+    """What went wrong with a crawl that ran, as a one-line error; None if nothing did."""
+    if stats.get("finish_reason") == "shutdown":
+        return "the crawl was interrupted; what it archived is kept"
+    if stats.get("newsarc/db_errors"):
+        return f"{stats['newsarc/db_errors']} captures could not be stored (see the log)"
+    if not stats.get("newsarc/start_ok"):
+        errors = [
+            f"{key.removeprefix('newsarc/start_error/')} ({value})"
+            for key, value in stats.items()
+            if key.startswith("newsarc/start_error/")
+        ]
+        return "could not fetch any start URL: " + ("; ".join(errors) or "see the log above")
+    return None
 
 
 def crawl_summary(stats: dict[str, Any], elapsed: float, db: str, warc_dir: str) -> str:
@@ -102,7 +139,11 @@ def crawl_summary(stats: dict[str, Any], elapsed: float, db: str, warc_dir: str)
 @click.option("--sitemap", "sitemaps", multiple=True, help="A sitemap URL to read (repeatable).")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
 @click.option("--warc-dir", default=DEFAULT_WARC_DIR, show_default=True, help="Folder for WARCs.")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after this many responses.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    help="Stop after about this many responses (requests in flight still finish).",
+)
 @click.option("--depth", type=click.IntRange(min=0), help="Link depth limit (0: unlimited).")
 @click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
 @click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
@@ -137,18 +178,15 @@ def crawl(
     if depth is not None:
         overrides = (*overrides, f"DEPTH_LIMIT={depth}")
     settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
+    check_database(db)
     started = time.monotonic()
     stats = run_crawl(
         settings, {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
     )
     click.echo(crawl_summary(stats, time.monotonic() - started, db, warc_dir), err=True)
-    if not stats.get("newsarc/start_ok"):
-        errors = [
-            f"{k.removeprefix('newsarc/start_error/')} ({v})"
-            for k, v in stats.items()
-            if k.startswith("newsarc/start_error/")
-        ]
-        fail("could not fetch any start URL: " + ("; ".join(errors) or "see the log above"))
+    problem = crawl_outcome(stats)
+    if problem:
+        fail(problem)
 
 
 # --- extract -----------------------------------------------------------------------------
@@ -161,6 +199,8 @@ def read_input(path: str) -> bytes:
         data = sys.stdin.buffer.read()
     else:
         file = Path(path)
+        if file.is_dir():
+            fail(f"{path}: is a directory")
         if not file.is_file():
             fail(f"{path}: no such file")
         data = file.read_bytes()
@@ -215,6 +255,14 @@ def extract(paths: tuple[str, ...], url: str | None) -> None:
 # --- serve -------------------------------------------------------------------------------
 
 
+def check_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port")
+
+
 def serve_datasette(db: str, host: str, port: int) -> None:
     import uvicorn  # noqa: PLC0415
 
@@ -222,8 +270,9 @@ def serve_datasette(db: str, host: str, port: int) -> None:
 
     try:
         datasette = make_datasette(db)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
+    check_port_free(host, port)
     click.echo(f"newsarc: serving {db} at http://{host}:{port}/ (Ctrl+C to stop)", err=True)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
 
@@ -263,6 +312,7 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
 
     Two news sites and a content farm that copies and spins their stories are served
     locally, crawled into DIR/warcs and DIR/archive.db, then published with Datasette.
+    Running it again in the same DIR replaces the previous demo's archive.
 
     \b
     Examples:
@@ -272,8 +322,14 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
     from newsarc.demo.server import running_sites  # noqa: PLC0415
     from newsarc.demo.sites import build_sites  # noqa: PLC0415
 
+    if serve:
+        check_port_free(host, port)
     out = Path(directory)
     db, warc_dir = out / "archive.db", out / "warcs"
+    if (out / "sites" / "manifest.json").exists():  # a previous demo: start afresh
+        shutil.rmtree(warc_dir, ignore_errors=True)
+        for stale in out.glob("archive.db*"):
+            stale.unlink()
     build_sites(out / "sites", articles_per_site=articles)
     with running_sites(out / "sites") as sites:
         click.echo(f"newsarc: demo sites at {', '.join(sites.values())}", err=True)

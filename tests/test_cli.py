@@ -107,6 +107,15 @@ def test_serve_missing_database(tmp_path: Path) -> None:
     assert_one_line_error(newsarc("serve", "--db", str(tmp_path / "none.db")), "none.db")
 
 
+def test_bad_setting_value(tmp_path: Path) -> None:
+    result = newsarc("crawl", "http://127.0.0.1:9/", "-s", "DEPTH_LIMIT=abc", cwd=tmp_path)
+    errors = [line for line in result.stderr.decode().splitlines() if "Error" in line]
+    assert result.returncode == 1 and "Traceback" not in result.stderr.decode()
+    assert errors == [
+        "Error: the crawl could not run: invalid literal for int() with base 10: 'abc'"
+    ]
+
+
 def test_bad_setting_override(tmp_path: Path) -> None:
     result = newsarc("crawl", "http://127.0.0.1:9/", "-s", "NOVALUE", cwd=tmp_path)
     assert_one_line_error(result, "NAME=VALUE")

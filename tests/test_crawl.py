@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
 import json
 import shutil
 import sqlite3
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from warcio.archiveiterator import ArchiveIterator
 from werkzeug import Response
 
 from archive.publish import make_datasette
@@ -108,10 +110,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
             timeout=120,
         )
         requested = [request.path for request, _ in server.log]
+        received = {request.path: dict(request.headers) for request, _ in server.log}
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite3.connect(out / "archive.db")
     db.row_factory = sqlite3.Row
-    yield {"base": base, "out": out, "db": db, "requested": requested, "stderr": result.stderr}
+    yield {"base": base, "out": out, "db": db, "requested": requested, "received": received}
     db.close()
 
 
@@ -169,6 +172,45 @@ def test_every_capture_row_reads_back_its_record(crawled) -> None:
         assert stored.status == row["status"]
 
 
+def records_in(path: Path, offset: int, length: int) -> list:
+    """The records in exactly [offset, offset + length) of a WARC file."""
+    with open(path, "rb") as warc:
+        warc.seek(offset)
+        chunk = warc.read(length)
+    return [
+        (record.rec_type, record.rec_headers, record.http_headers)
+        for record in ArchiveIterator(io.BytesIO(chunk))
+    ]
+
+
+def test_warc_length_spans_exactly_the_response_record(crawled) -> None:
+    for row in crawled["db"].execute("SELECT * FROM captures"):
+        path = crawled["out"] / "warcs" / row["warc_filename"]
+        [(kind, headers, _)] = records_in(path, row["warc_offset"], row["warc_length"])
+        assert kind == "response"
+        assert headers.get_header("WARC-Record-ID") == row["warc_record_id"]
+
+
+def test_request_records_are_what_the_server_received(crawled) -> None:
+    row = (
+        crawled["db"]
+        .execute("SELECT * FROM captures WHERE url = ?", [crawled["base"] + "/news/linked.html"])
+        .fetchone()
+    )
+    path = crawled["out"] / "warcs" / row["warc_filename"]
+    after = row["warc_offset"] + row["warc_length"]
+    with open(path, "rb") as warc:
+        warc.seek(after)
+        request = next(iter(ArchiveIterator(warc)))
+        assert request.rec_type == "request"
+        assert request.rec_headers.get_header("WARC-Concurrent-To") == row["warc_record_id"]
+        http = request.http_headers
+        assert (http.protocol, http.statusline) == ("GET", "/news/linked.html HTTP/1.1")
+        sent = crawled["received"]["/news/linked.html"]
+        for name in ("Host", "User-Agent", "Accept-Encoding", "Referer"):
+            assert http.get_header(name) == sent[name], name
+
+
 def test_gzip_response_stays_gzip_in_warc(crawled) -> None:
     row = (
         crawled["db"]
@@ -197,6 +239,8 @@ def test_datasette_search_finds_articles_by_a_word(crawled) -> None:
         assert response.status_code == 200
         return response.json()
 
+    assert asyncio.run(search("content-farm")) == []  # punctuation is not query syntax
+    assert asyncio.run(search('"unbalanced')) == []
     found = asyncio.run(search("orchard"))
     assert [row["url"] for row in found] == [crawled["base"] + "/news/from-feed.html"]
     assert asyncio.run(search("zeppelin")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from archive.store import Store
@@ -82,20 +83,47 @@ def test_schema_has_the_contract_columns(tmp_path: Path) -> None:
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_rows_are_batched_and_flushed(tmp_path: Path) -> None:
-    store = Store(tmp_path / "a.db", batch_size=10)
+def committed(path: Path, table: str) -> int:
+    """Rows another connection sees: only committed ones."""
+    with sqlite3.connect(path) as other:
+        return other.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_rows_are_committed_in_batches(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    store = Store(path, batch_size=10, max_age=3600)
     ids = [store.add_capture(capture(n)) for n in range(5)]
     assert ids == [1, 2, 3, 4, 5]
-    assert store.db["captures"].count == 0  # still queued
+    assert committed(path, "captures") == 0  # still in the open transaction
     for n in range(5, 12):
         store.add_capture(capture(n))
-    assert store.db["captures"].count == 10  # one batch written
+    assert committed(path, "captures") == 10  # one batch committed
     store.close()
-    reopened = Store(tmp_path / "a.db")
+    reopened = Store(path)
     assert reopened.db["captures"].count == 12
-    assert reopened.add_capture(capture(99)) == 13  # ids continue after a restart
-    site = reopened.db["sites"].get("example.com")
-    assert site["capture_count"] == 12
+    assert reopened.add_capture(capture(99)) == 13
+    assert reopened.db["sites"].get("example.com")["capture_count"] == 12
+
+
+def test_old_transactions_are_committed(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    store = Store(path, batch_size=1000, max_age=0.0)
+    store.add_capture(capture(1))
+    assert committed(path, "captures") == 1
+
+
+def test_two_writers_share_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    first, second = Store(path, batch_size=3), Store(path, batch_size=3)
+    ids = []
+    for n in range(6):
+        writer = first if n % 2 else second
+        ids.append(writer.add_capture(capture(n)))
+        writer.flush()
+    first.close()
+    second.close()
+    assert sorted(ids) == list(range(1, 7))
+    assert committed(path, "captures") == 6
 
 
 def test_article_upsert_keeps_one_row_per_url_and_fts_follows(tmp_path: Path) -> None:
