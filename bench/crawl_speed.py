@@ -18,10 +18,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from crawler.settings import FAST_SETTINGS
+from crawler import settings
 from newsarc.demo import build_sites
 from newsarc.demo.server import running_sites
 
@@ -40,12 +41,12 @@ MEASURE = (
 
 def measure(command: list[str], log: Path) -> dict:
     # Run outside the checkout: `scrapy runspider` must not pick up newsarc's scrapy.cfg.
-    with open(log, "w") as errors:
+    with open(log, "w") as errors, tempfile.TemporaryDirectory() as elsewhere:
         done = subprocess.run(
             [sys.executable, "-c", MEASURE, *command],
             stdout=subprocess.PIPE,
             stderr=errors,
-            cwd=log.parent,
+            cwd=elsewhere,
         )
     figures = json.loads(done.stdout)
     if figures["code"] != 0:
@@ -54,8 +55,10 @@ def measure(command: list[str], log: Path) -> dict:
 
 
 def fast_flags() -> list[str]:
+    """newsarc's --fast crawl settings, for the bare spider."""
+    shared = {"ROBOTSTXT_OBEY": True, "DEPTH_LIMIT": settings.DEPTH_LIMIT, "LOG_LEVEL": "INFO"}
     flags = []
-    for name, value in {**FAST_SETTINGS, "LOG_LEVEL": "INFO"}.items():
+    for name, value in {**settings.FAST_SETTINGS, **shared}.items():
         flags += ["-s", f"{name}={value}"]
     return flags
 
@@ -64,9 +67,9 @@ def run_bare(bases: list[str], out: Path) -> dict:
     stats_path = out / "bare-stats.json"
     command = [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
                "-a", f"urls={','.join(bases)}", "-a", f"stats={stats_path}",
-               "-s", "ROBOTSTXT_OBEY=True", "-s", "TELNETCONSOLE_ENABLED=False",
+               "-s", "TELNETCONSOLE_ENABLED=False",
                "-s", "REMOTE_CONTROL_ENABLED=False", *fast_flags()]  # fmt: skip
-    figures = measure(command, out / "bare.log")
+    figures = measure(command, (out / "bare.log").resolve())
     stats = json.loads(stats_path.read_text())
     if any(key.startswith("newsarc/") for key in stats):
         sys.exit("bench: the bare spider ran with newsarc's components; it must run bare")
@@ -77,7 +80,7 @@ def run_newsarc(bases: list[str], out: Path) -> dict:
     db, warcs = out / "archive.db", out / "warcs"
     command = [sys.executable, "-m", "newsarc", "crawl", *bases, "--fast",
                "--db", str(db), "--warc-dir", str(warcs)]  # fmt: skip
-    figures = measure(command, out / "newsarc.log")
+    figures = measure(command, (out / "newsarc.log").resolve())
     with sqlite3.connect(db) as conn:
         stats = json.loads(conn.execute("SELECT stats FROM crawls").fetchone()[0])
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
@@ -98,6 +101,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000, help="articles per site")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
+    args.out = args.out.resolve()
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
     build_sites(args.out / "sites", articles_per_site=args.articles)
