@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from contextlib import closing
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +21,14 @@ DATASETTE_SETTINGS = {
 }
 
 
-def metadata_path() -> Path:
-    """datasette-metadata.yml from the checkout (editable install) or the installed share/ dir."""
-    candidates = [
-        Path(__file__).resolve().parent.parent / METADATA_NAME,
-        Path(sys.prefix) / "share" / "newsarc" / METADATA_NAME,
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{METADATA_NAME} not found in {', '.join(map(str, candidates))}")
+def metadata_text() -> str:
+    """datasette-metadata.yml, as shipped inside the `archive` package."""
+    return resources.files("archive").joinpath(METADATA_NAME).read_text(encoding="utf-8")
 
 
 def load_metadata(db_path: Path | str) -> dict[str, Any]:
     """The project's metadata, with its database section named after `db_path`."""
-    metadata = yaml.safe_load(metadata_path().read_text(encoding="utf-8"))
+    metadata = yaml.safe_load(metadata_text())
     databases = metadata.get("databases", {})
     if METADATA_DATABASE in databases:
         databases[Path(db_path).stem] = databases.pop(METADATA_DATABASE)
