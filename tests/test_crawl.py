@@ -19,6 +19,7 @@ from werkzeug import Response
 
 from archive.publish import make_datasette
 from archive.warc import read_response
+from crawler.spiders.news import feed_entry_urls
 from conftest import article_html, warcio_check
 
 HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
@@ -269,3 +270,13 @@ def test_recrawl_updates_articles_in_place(crawled, tmp_path: Path) -> None:
     assert len(ids) == len(set(ids)) and len(ids) >= 20
     warcs = list((out / "warcs").iterdir())
     assert len(warcs) == 2 and warcio_check(*warcs).returncode == 0
+
+
+def test_feed_parsing_tolerates_junk() -> None:
+    assert feed_entry_urls(b"") == []
+    assert feed_entry_urls(b"<html><body>not a feed</body></html>") == []
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        b'<link rel="enclosure" href="http://x/a.mp3"/><link href="http://x/story"/></entry></feed>'
+    )
+    assert feed_entry_urls(atom) == ["http://x/story"]

@@ -59,7 +59,10 @@ def site_key(url: str) -> str:
 
 def feed_entry_urls(body: bytes) -> list[str]:
     """Article URLs of an RSS 2.0, RSS 1.0 or Atom feed."""
-    root = etree.fromstring(body, parser=_XML_PARSER)
+    try:
+        root = etree.fromstring(body, parser=_XML_PARSER)
+    except etree.XMLSyntaxError:  # empty or not XML at all
+        return []
     if root is None:
         return []
     urls = [
@@ -167,7 +170,11 @@ class NewsSpider(scrapy.Spider):
         body = response.body
         if body[:2] == b"\x1f\x8b":  # a .xml.gz file, not a Content-Encoding
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        sitemap = Sitemap(body)
+        try:
+            sitemap = Sitemap(body)
+        except (etree.XMLSyntaxError, StopIteration):
+            self.logger.warning("not a sitemap: %s", response.url)
+            return
         self.crawler.stats.inc_value(f"newsarc/sitemaps/{sitemap.type}")
         for entry in sitemap:
             url = response.urljoin(entry.get("loc", ""))
