@@ -19,8 +19,8 @@ from werkzeug import Response
 
 from archive.publish import make_datasette
 from archive.warc import read_response
-from crawler.spiders.news import feed_entry_urls
 from conftest import article_html, warcio_check
+from crawler.spiders.news import feed_entry_urls
 
 HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>
