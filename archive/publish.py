@@ -18,6 +18,7 @@ DATASETTE_SETTINGS = {
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
     "max_returned_rows": 1000,
+    "truncate_cells_html": 300,  # article texts would make each table row a page long
 }
 
 
