@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from archive.store import Store, utc_now
 from archive.warc import HttpExchange, WarcLocation
 from extractors import ArticleRecord, PageAnalysis
-
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def host_of(url: str) -> str:
-    """The site key of a URL: lower-case host, with the port unless it is the default one."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme):
-        return f"{host}:{parts.port}"
-    return host
+from extractors.boilerplate import SiteProfile
+from extractors.site import clean_record, learn_record
+from extractors.urls import host_of
 
 
 def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
@@ -71,26 +63,93 @@ def capture_row(capture: Capture, crawl_id: int | None) -> dict:
     return {**row, "host": host_of(capture.url), "crawl_id": crawl_id}
 
 
-def article_row(capture: Capture, article: ArticleRecord, crawl_id: int | None) -> dict:
+# What site-level cleaning changes; the page-level values are kept to clean again later.
+SITE_CLEANED = ("title", "site_name", "category", "text", "word_count")
+
+
+def article_row(
+    capture: Capture, page: ArticleRecord, cleaned: ArticleRecord, crawl_id: int | None
+) -> dict:
+    """The articles row: `cleaned` for the columns, `page` (before site cleaning) kept aside."""
     now = utc_now()
     return {
         "url": capture.url,
         "host": host_of(capture.url),
-        "site_name": article.site_name,
-        "title": article.title,
-        "category": article.category,
-        "author": article.author,
-        "published": article.published,
-        "language": article.language,
-        "description": article.description,
-        "tags": json.dumps(sorted(set(article.tags) | set(article.categories))),
-        "text": article.text,
-        "word_count": article.word_count,
+        **{name: getattr(cleaned, name) for name in SITE_CLEANED},
+        "author": cleaned.author,
+        "published": cleaned.published,
+        "modified": cleaned.modified,
+        "language": cleaned.language,
+        "description": cleaned.description,
+        "image": cleaned.image,
+        "canonical_url": cleaned.canonical_url,
+        "tags": json.dumps(list(dict.fromkeys([*cleaned.tags, *cleaned.categories]))),
+        "raw_title": page.raw_title,
+        "raw_text": page.text,
+        "page_extraction": json.dumps(
+            {"title": page.title, "site_name": page.site_name, "category": page.category},
+            ensure_ascii=False,
+        ),
         "capture_id": capture.id,
         "crawl_id": crawl_id,
         "first_seen": now,
         "last_seen": now,
     }
+
+
+def page_record(row: dict) -> ArticleRecord:
+    """The page-level extraction of a stored article, enough to clean it again."""
+    page = json.loads(row["page_extraction"] or "{}")
+    return ArticleRecord(
+        url=row["url"],
+        title=page.get("title"),
+        text=row["raw_text"] or row["text"] or "",
+        site_name=page.get("site_name"),
+        category=page.get("category"),
+        author=row["author"],
+        published=row["published"],
+        language=row["language"],
+        description=row["description"],
+        raw_title=row["raw_title"],
+    )
+
+
+class SiteProfiles:
+    """The site profiles a crawl or reindex learns, loaded from and saved to `sites`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.profiles: dict[str, SiteProfile] = {}
+
+    def __getitem__(self, host: str) -> SiteProfile:
+        if host not in self.profiles:
+            stored = self.store.load_profile(host)
+            self.profiles[host] = SiteProfile.from_json(stored) if stored else SiteProfile(host)
+        return self.profiles[host]
+
+    def finish(self) -> int:
+        """Clean every stored article of the sites seen with their final profile; save them.
+
+        Returns how many articles changed.
+        """
+        changed = 0
+        for host, profile in sorted(self.profiles.items()):
+            changed += reclean_site(self.store, profile)
+            boilerplate = sum(1 for count in profile.lines.values() if count >= profile.threshold())
+            self.store.save_profile(host, profile.to_json(), profile.title_affixes(), boilerplate)
+        self.store.flush()
+        return changed
+
+
+def reclean_site(store: Store, profile: SiteProfile) -> int:
+    changed = 0
+    for row in store.site_articles(profile.host):
+        cleaned = clean_record(page_record(row), profile)
+        values = {name: getattr(cleaned, name) for name in SITE_CLEANED}
+        if any(row[name] != value for name, value in values.items()):
+            store.update_article(row["id"], values)
+            changed += 1
+    return changed
 
 
 def ingest_capture(store: Store, capture: Capture, crawl_id: int | None) -> int:
@@ -100,12 +159,23 @@ def ingest_capture(store: Store, capture: Capture, crawl_id: int | None) -> int:
 
 
 def ingest_page(
-    store: Store, capture: Capture, analysis: PageAnalysis, crawl_id: int | None
+    store: Store,
+    capture: Capture,
+    analysis: PageAnalysis,
+    crawl_id: int | None,
+    profiles: SiteProfiles,
 ) -> bool:
-    """Record what a page turned out to be, and its article if it is one. True if an article."""
+    """Record what a page turned out to be, and its article if it is one. True if an article.
+
+    The article teaches its site's profile, then is cleaned with what the profile knows now;
+    `profiles.finish()` cleans it again with the final profile.
+    """
     assert capture.id is not None, "ingest_capture() first"
     store.set_page_type(capture.id, analysis.page_type)
-    if analysis.article is None:
+    page = analysis.article
+    if page is None:
         return False
-    store.add_article(article_row(capture, analysis.article, crawl_id))
+    profile = profiles[host_of(capture.url)]
+    learn_record(profile, page)
+    store.add_article(article_row(capture, page, clean_record(page, profile), crawl_id))
     return True

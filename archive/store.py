@@ -45,6 +45,9 @@ SITE_COLUMNS = {
     "last_seen": str,
     "capture_count": int,
     "article_count": int,
+    "title_affixes": str,
+    "boilerplate_lines": int,
+    "profile": str,
 }
 ARTICLE_COLUMNS = {
     "id": int,
@@ -55,11 +58,17 @@ ARTICLE_COLUMNS = {
     "category": str,
     "author": str,
     "published": str,
+    "modified": str,
     "language": str,
     "description": str,
+    "image": str,
+    "canonical_url": str,
     "tags": str,
     "text": str,
     "word_count": int,
+    "raw_title": str,
+    "raw_text": str,
+    "page_extraction": str,
     "capture_id": int,
     "crawl_id": int,
     "first_seen": str,
@@ -73,8 +82,16 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type]) -> None:
+    """Bring a table made by an older newsarc up to date (new columns are empty)."""
+    existing = db[table].columns_dict
+    for name, kind in columns.items():
+        if name not in existing:
+            db[table].add_column(name, kind)
+
+
 def create_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables, indexes and FTS (idempotent)."""
+    """Create the tables, indexes and FTS (idempotent); add columns newer versions have."""
     db["crawls"].create(CRAWL_COLUMNS, pk="id", if_not_exists=True)
     db["captures"].create(
         CAPTURE_COLUMNS, pk="id", foreign_keys=[("crawl_id", "crawls", "id")], if_not_exists=True
@@ -86,6 +103,13 @@ def create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("capture_id", "captures", "id"), ("crawl_id", "crawls", "id")],
         if_not_exists=True,
     )
+    for table, columns in (
+        ("crawls", CRAWL_COLUMNS),
+        ("captures", CAPTURE_COLUMNS),
+        ("sites", SITE_COLUMNS),
+        ("articles", ARTICLE_COLUMNS),
+    ):
+        add_missing_columns(db, table, columns)
     captures = db["captures"]
     captures.create_index(["url"], if_not_exists=True)
     captures.create_index(["warc_record_id"], unique=True, if_not_exists=True)
@@ -215,6 +239,36 @@ class Store:
             [(host, *values) for host, values in self._site_counts.items()],
         )
         self._site_counts = {}
+
+    def load_profile(self, host: str) -> str | None:
+        """The JSON site profile stored for `host`, if any."""
+        row = self.db.execute("SELECT profile FROM sites WHERE host = ?", [host]).fetchone()
+        return row[0] if row else None
+
+    def save_profile(self, host: str, profile: str, affixes: list[str], lines: int) -> None:
+        self._begin()
+        self.db.conn.execute(
+            "INSERT INTO sites (host, profile, title_affixes, boilerplate_lines, capture_count, "
+            "article_count) VALUES (?, ?, ?, ?, 0, 0) ON CONFLICT(host) DO UPDATE SET "
+            "profile = excluded.profile, title_affixes = excluded.title_affixes, "
+            "boilerplate_lines = excluded.boilerplate_lines",
+            [host, profile, json.dumps(affixes, ensure_ascii=False), lines],
+        )
+        self._wrote()
+
+    def site_articles(self, host: str) -> list[Row]:
+        """Every article of a host, as stored (for re-cleaning with a newer site profile)."""
+        cursor = self.db.execute("SELECT * FROM articles WHERE host = ?", [host])
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def update_article(self, article_id: int, values: Row) -> None:
+        self._begin()
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.db.conn.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
+        )
+        self._wrote()
 
     def refresh_sites(self) -> None:
         """Recompute per-site article counts and the site name most of its articles give."""

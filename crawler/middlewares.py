@@ -12,9 +12,10 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 
-from archive.ingest import Capture, host_of
+from archive.ingest import Capture
 from archive.warc import HttpExchange, RotatingWarcWriter
 from crawler.signals import capture_archived
+from extractors.urls import host_of
 
 if TYPE_CHECKING:
     from typing import Self

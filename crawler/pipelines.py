@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from twisted.internet.task import LoopingCall
 
-from archive.ingest import Capture, ingest_capture, ingest_page
+from archive.ingest import Capture, SiteProfiles, ingest_capture, ingest_page
 from archive.store import Store
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
@@ -65,6 +65,7 @@ class ArchivePipeline:
         self.pool: ProcessPoolExecutor | None = None
         self.committer = LoopingCall(self.store.flush)
         self.crawl_id: int | None = None
+        self.profiles = SiteProfiles(self.store)
         crawler.signals.connect(self.capture_archived, signal=capture_archived)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -95,7 +96,7 @@ class ArchivePipeline:
         if item.capture is None or item.capture.id is None:
             raise DropItem(f"{item.url} has no stored capture (see errors above)")
         analysis = await self._analyze(item)
-        if ingest_page(self.store, item.capture, analysis, self.crawl_id):
+        if ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles):
             self.crawler.stats.inc_value("newsarc/articles")
         self.crawler.stats.inc_value(f"newsarc/pages/{analysis.page_type}")
         item.page_type, item.title, item.html = analysis.page_type, analysis.title, ""
@@ -137,7 +138,8 @@ class ArchivePipeline:
             self.committer.stop()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        self.store.flush()
+        # Now that every page of this crawl is known: clean their sites' articles once more.
+        self.crawler.stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
 
     def spider_closed(self, reason: str) -> None:
         assert self.crawl_id is not None

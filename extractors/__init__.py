@@ -9,7 +9,7 @@ from extractors.article import ArticleRecord, extract_article
 from extractors.html import decode_html, looks_like_html
 from extractors.page import PageAnalysis, analyze_page
 from extractors.pagetype import classify_page
-from extractors.titles import TitleParts, clean_title
+from extractors.titles import TitleParts, clean_title, split_title
 
 __all__ = [
     "ArticleRecord",
@@ -21,4 +21,5 @@ __all__ = [
     "decode_html",
     "extract_article",
     "looks_like_html",
+    "split_title",
 ]

@@ -1,19 +1,27 @@
-"""One article out of one page: trafilatura for the text, our own title and language logic."""
+"""One article out of one page: trafilatura for the text, our own title, metadata and language.
+
+trafilatura runs without its own metadata extraction (a third of its time): the page's JSON-LD,
+OpenGraph and `<meta>` tags, read in `extractors.meta`, come first; trafilatura's date, author,
+category and tag finders only fill what they leave empty.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
 
 from extractors.html import parse_html
 from extractors.meta import PageMeta, language_code, read_page_meta
-from extractors.titles import TitleParts, clean_title, comparable, same_text
+from extractors.titles import DOMAIN_RE, TitleParts, clean_title, comparable, same_text
 
 # trafilatura logs a warning for every page it finds no text in; a library stays quiet unless
 # the application configures logging.
@@ -23,11 +31,35 @@ for _name in ("trafilatura", "htmldate", "courlan", "justext"):
 WORD_RE = re.compile(r"\w+")
 MIN_WORDS_FOR_LANGID = 20
 LANGID_SAMPLE_CHARS = 5000
-TAG_SPLIT_RE = re.compile(r"\s*[,;]\s*")
+TAG_SPLIT_RE = re.compile(r"\s*[,;，、；]\s*")
+MAX_TAGS = 50
+DATE_PREFIX_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d])")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+# fmt: off
+HOME_CRUMBS = frozenset(map(comparable, [
+    "Home", "Homepage", "Start", "首页", "主页", "首頁", "Accueil", "Inicio", "Startseite",
+    "Главная",
+]))
+# fmt: on
+MAX_CATEGORY_WORDS = 6
+JUNK_SECTIONS = frozenset(
+    map(
+        comparable, ["post", "posts", "article", "articles", "homepage", "page", "story", "default"]
+    )
+)
+BYLINE_PREFIX_RE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+JUNK_AUTHORS = frozenset({"admin", "administrator", "webmaster", "root", "user", "guest"})
 
 
 @dataclass
 class ArticleRecord:
+    """One article. Dates are ISO 8601 (a date, or a date and time with its offset if given).
+
+    raw_title: the page's `<title>`, whitespace squashed, before cleaning.
+    categories: breadcrumb entries and the section, else trafilatura's categories, each once.
+    tags: JSON-LD keywords, meta keywords / `article:tag`, else trafilatura's tags, each once.
+    """
+
     url: str | None
     title: str | None
     text: str
@@ -40,43 +72,65 @@ class ArticleRecord:
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     word_count: int = 0
+    raw_title: str | None = None
+    modified: str | None = None
+    image: str | None = None
+    canonical_url: str | None = None
 
 
-def extract_article(html: str, url: str | None = None) -> ArticleRecord | None:
-    """The article in an HTML page, or None when there is no text to extract. Never raises."""
+def extract_article(
+    html: str, url: str | None = None, *, site_affixes: Collection[str] = ()
+) -> ArticleRecord | None:
+    """The article in an HTML page, or None when there is no text to extract. Never raises.
+
+    `site_affixes`: title segments known to recur across the page's site (see `clean_title`).
+    """
     try:
         tree = parse_html(html)
-        return None if tree is None else article_from_tree(tree, url)
+        return None if tree is None else article_from_tree(tree, url, site_affixes=site_affixes)
     except Exception:  # hostile HTML must never crash a worker
         return None
 
 
 def article_from_tree(
-    tree: HtmlElement, url: str | None, meta: PageMeta | None = None
+    tree: HtmlElement,
+    url: str | None,
+    meta: PageMeta | None = None,
+    *,
+    site_affixes: Collection[str] = (),
+    parts: TitleParts | None = None,
 ) -> ArticleRecord | None:
     """`extract_article` on an already parsed tree (trafilatura works on its own copy)."""
     if meta is None:
         meta = read_page_meta(tree)
-    document = run_trafilatura(tree, url)
+    page_url = url or absolute(meta.canonical_url, None)
+    document = run_trafilatura(tree, page_url)
     if document is None or not (document.text or "").strip():
         return None
-    parts = title_parts(meta, document.sitename)
+    if parts is None:
+        parts = title_parts(meta, None, page_url, site_affixes=site_affixes)
     text = without_leading_headline(document.text.strip(), parts.title, meta.h1)
     if not text:
         return None
+    crumbs = category_crumbs(meta, parts)
+    categories = page_categories(meta, crumbs, tree)
     return ArticleRecord(
-        url=url or document.url,
-        title=parts.title or document.title,
+        url=page_url,
+        title=parts.title or meta.h1 or meta.og_title,
         text=text,
         site_name=parts.site_name,
-        category=parts.category or meta.section,
-        author=document.author or None,
-        published=published_date(document.date, meta.published_time),
+        category=parts.category or next(iter(sections(meta)), None) or last(crumbs),
+        author=page_author(meta, parts.site_name, tree),
+        published=page_published(meta, tree, page_url),
         language=meta.language or detect_language(text),
-        description=document.description or None,
-        categories=string_list(document.categories),
-        tags=string_list(document.tags),
+        description=meta.description,
+        categories=categories,
+        tags=page_tags(meta, tree),
         word_count=len(WORD_RE.findall(text)),
+        raw_title=meta.title,
+        modified=precise_date(meta.jsonld_modified, meta.modified_time),
+        image=absolute(meta.image, page_url),
+        canonical_url=absolute(meta.canonical_url, page_url),
     )
 
 
@@ -84,32 +138,55 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Any:
     """trafilatura's Document for the tree, or None; any failure inside it counts as no text."""
     try:
         return trafilatura.bare_extraction(
-            tree, url=url, with_metadata=True, include_comments=False
+            tree, url=url, with_metadata=False, include_comments=False
         )
     except Exception:  # hostile HTML must never crash a worker
         return None
 
 
-def title_parts(meta: PageMeta, trafilatura_site: str | None) -> TitleParts:
-    """Clean the page title, taking the headline hint from the H1 or else og:title.
+# --- titles -----------------------------------------------------------------------------------
 
-    When the H1 and og:title agree on a headline the `<title>` does not contain (an SEO
-    title written apart from the displayed one), that agreed headline wins.
+
+def title_parts(
+    meta: PageMeta,
+    trafilatura_site: str | None = None,
+    url: str | None = None,
+    *,
+    site_affixes: Collection[str] = (),
+) -> TitleParts:
+    """Clean the page title with every signal the page gives (see `clean_title`).
+
+    `og:title` stands in for a missing `<title>`; `trafilatura_site` is a last resort for the
+    site name.
     """
-    raw = meta.title or meta.og_title
-    site_name = meta.site_name or trafilatura_site
-    hint = meta.h1
-    if raw and meta.og_title and not appears_in(hint, raw) and appears_in(meta.og_title, raw):
-        hint = meta.og_title
-    parts = clean_title(raw, hint, site_name)
-    agreed = meta.h1 if meta.h1 and comparable(meta.h1) == comparable(meta.og_title or "") else None
-    if agreed and raw and not appears_in(agreed, raw) and not same_text(agreed, parts.site_name):
-        parts.title = agreed
+    parts = clean_title(
+        meta.title or meta.og_title,
+        None,
+        meta.site_name,
+        h1s=meta.h1s,
+        og_title=meta.og_title,
+        headline=meta.jsonld_headline,
+        application_name=meta.application_name,
+        publisher=meta.jsonld_publisher,
+        logo=meta.logo_text,
+        host=host_name(url) or host_name(meta.canonical_url),
+        breadcrumb=meta.breadcrumb,
+        section=next(iter(sections(meta)), None),
+        copyright=meta.copyright,
+        known_affixes=site_affixes,
+    )
+    if not parts.site_name and trafilatura_site and not same_text(trafilatura_site, parts.title):
+        parts.site_name = trafilatura_site
     return parts
 
 
-def appears_in(needle: str | None, haystack: str) -> bool:
-    return bool(needle) and comparable(needle) in comparable(haystack)
+def host_name(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def without_leading_headline(text: str, *headlines: str | None) -> str:
@@ -121,24 +198,164 @@ def without_leading_headline(text: str, *headlines: str | None) -> str:
     return text
 
 
-def published_date(trafilatura_date: str | None, published_time: str | None) -> str | None:
-    """trafilatura's date, made precise by `article:published_time` when both agree on the day."""
-    meta_time = iso_datetime(published_time)
-    if not trafilatura_date:
-        return meta_time
-    if meta_time and meta_time[:10] == trafilatura_date[:10]:
-        return meta_time
-    return trafilatura_date
+# --- metadata: the page's own first, trafilatura's finders second -----------------------------
 
 
-def iso_datetime(value: str | None) -> str | None:
-    """`value` as an ISO 8601 string if it is one (a trailing "Z" allowed), else None."""
-    if not value:
+def page_author(meta: PageMeta, site_name: str | None, tree: HtmlElement) -> str | None:
+    """JSON-LD author(s), else `<meta name=author>`, else trafilatura's byline finder. An
+    "author" that is only the site's or publisher's name is no author."""
+    names = publishers(meta, site_name)
+    for author in map(byline, (meta.jsonld_author, meta.author_meta)):
+        if author and not any(same_text(author, name) for name in names):
+            return author
+    author = trafilatura_finder("extract_author", tree)
+    return author if isinstance(author, str) and author else None
+
+
+def byline(author: str | None) -> str | None:
+    """ "By JANE DOE" → "JANE DOE"; None for placeholders such as "admin"."""
+    if not author:
         return None
+    author = BYLINE_PREFIX_RE.sub("", author).strip()
+    return author if author and author.casefold() not in JUNK_AUTHORS else None
+
+
+def publishers(meta: PageMeta, site_name: str | None) -> list[str]:
+    names = (site_name, meta.site_name, meta.jsonld_publisher, meta.application_name)
+    return [name for name in names if name]
+
+
+def page_published(meta: PageMeta, tree: HtmlElement, url: str | None) -> str | None:
+    """The publication date the page declares, else the one htmldate finds in it."""
+    return precise_date(meta.jsonld_published, meta.published_time) or text_date(tree, url)
+
+
+def precise_date(*values: str | None) -> str | None:
+    """The first valid date, with the time another value gives for the same day if it has none."""
+    dates = [date for date in map(iso_date, values) if date]
+    if not dates:
+        return None
+    same_day = [date for date in dates if date[:10] == dates[0][:10]]
+    return max(same_day, key=len)
+
+
+def text_date(tree: HtmlElement, url: str | None) -> str | None:
+    """htmldate's original publication date, as trafilatura would look for it."""
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat()
+        from htmldate import find_date
+
+        found = find_date(
+            tree,
+            url=url,
+            original_date=True,
+            extensive_search=True,
+            max_date=datetime.now().astimezone().strftime("%Y-%m-%d"),
+        )
+    except Exception:  # hostile HTML must never crash a worker
+        return None
+    return iso_date(found)
+
+
+def category_crumbs(meta: PageMeta, parts: TitleParts) -> list[str]:
+    """Breadcrumb entries that name categories: not "Home", the site, or the headline."""
+    skip = HOME_CRUMBS | {comparable(text) for text in (parts.title, parts.site_name) if text}
+    return [
+        crumb
+        for crumb in meta.breadcrumb
+        if comparable(crumb) not in skip and usable_category(crumb)
+    ]
+
+
+def sections(meta: PageMeta) -> list[str]:
+    """The page's declared section(s), without placeholders ("post", "Homepage", a hostname)."""
+    values = string_list([meta.section or "", meta.jsonld_section or ""])
+    return [value for value in values if usable_category(value)]
+
+
+def usable_category(value: str) -> bool:
+    return (
+        comparable(value) not in JUNK_SECTIONS
+        and not DOMAIN_RE.match(value)
+        and len(WORD_RE.findall(value)) <= MAX_CATEGORY_WORDS
+    )
+
+
+def last(items: list[str]) -> str | None:
+    return items[-1] if items else None
+
+
+def page_categories(meta: PageMeta, crumbs: list[str], tree: HtmlElement) -> list[str]:
+    """Breadcrumb categories, the section, else trafilatura's categories."""
+    found = string_list([*crumbs, *sections(meta)])
+    return found or string_list(trafilatura_finder("extract_catstags", "category", tree))
+
+
+def page_tags(meta: PageMeta, tree: HtmlElement) -> list[str]:
+    found = string_list([*meta.jsonld_keywords, *meta.keywords])
+    return found or string_list(trafilatura_finder("extract_catstags", "tag", tree))
+
+
+def trafilatura_finder(name: str, *args: Any) -> Any:
+    """Call one of trafilatura's metadata finders (internal API: None if it changed or fails)."""
+    try:
+        from trafilatura import metadata
+
+        return getattr(metadata, name)(*args)
+    except Exception:  # hostile HTML must never crash a worker
+        return None
+
+
+def iso_date(value: str | None) -> str | None:
+    """A date as ISO 8601: "2024-03-12", or "2024-03-12T09:30:00+00:00" when it has a time.
+
+    Accepts ISO 8601 (a trailing "Z", "+0000" offsets), RFC 2822 and "2024/03/12"-like
+    prefixes; None for anything else or a year outside 1990-2100.
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    parsed = parse_date(value)
+    if parsed is None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        return None
+    return parsed.isoformat()
+
+
+def parse_date(value: str) -> date | datetime | None:
+    if len(value) <= 10:
+        match = DATE_PREFIX_RE.match(value)
+        return calendar_date(match) if match else None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        pass
+    match = DATE_PREFIX_RE.match(value)
+    return calendar_date(match) if match else None
+
+
+def calendar_date(match: re.Match[str]) -> date | None:
+    try:
+        return date(*(int(group) for group in match.groups()))
     except ValueError:
         return None
+
+
+def absolute(link: str | None, base: str | None) -> str | None:
+    """A link made absolute against the page's URL ("//cdn/x.jpg" gets https:)."""
+    if not link:
+        return None
+    if link.startswith("//") and not base:
+        return f"https:{link}"
+    try:
+        return urljoin(base, link) if base else link
+    except ValueError:
+        return link
+
+
+# --- language and lists -----------------------------------------------------------------------
 
 
 def detect_language(text: str) -> str | None:
@@ -154,10 +371,18 @@ def detect_language(text: str) -> str | None:
 
 
 def string_list(values: Any) -> list[str]:
-    """trafilatura's categories/tags as a clean list (it may hand back one comma-joined string)."""
+    """Categories/tags as a clean list, each once (compared case-insensitively, first spelling
+    kept), at most 50; a value may be one comma-joined string."""
     if not values:
         return []
     if isinstance(values, str):
         values = [values]
-    items = (item for value in values for item in TAG_SPLIT_RE.split(str(value)))
-    return list(dict.fromkeys(item.strip() for item in items if item and item.strip()))
+    items = (item.strip() for value in values for item in TAG_SPLIT_RE.split(str(value)))
+    return unique(item for item in items if item)[:MAX_TAGS]
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for item in items:
+        seen.setdefault(item.casefold(), item)
+    return list(seen.values())

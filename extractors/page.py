@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from extractors.article import ArticleRecord, article_from_tree, title_parts
@@ -29,19 +30,22 @@ class PageAnalysis:
     reason: str | None = None
 
 
-def analyze_page(html: str, url: str | None = None) -> PageAnalysis:
+def analyze_page(
+    html: str, url: str | None = None, *, site_affixes: Collection[str] = ()
+) -> PageAnalysis:
     """Parse once, classify, and run trafilatura only on article pages. Never raises.
 
     Picklable in and out: the function the crawler and reindex run in a process pool. An
     unexpected failure on hostile input becomes an "empty" page whose reason names the error.
+    `site_affixes`: title segments known to recur across the site (see `clean_title`).
     """
     try:
-        return analysis_of(html, url)
+        return analysis_of(html, url, site_affixes)
     except Exception as error:  # one bad page must not take down a worker
         return PageAnalysis(EMPTY, reason=f"extraction failed: {type(error).__name__}")
 
 
-def analysis_of(html: str, url: str | None) -> PageAnalysis:
+def analysis_of(html: str, url: str | None, site_affixes: Collection[str]) -> PageAnalysis:
     if not html or html.isspace():
         return PageAnalysis(EMPTY, reason="empty document")
     if not has_markup(html):
@@ -50,11 +54,12 @@ def analysis_of(html: str, url: str | None) -> PageAnalysis:
     if tree is None:
         return PageAnalysis(EMPTY, reason="not HTML")
     meta = read_page_meta(tree)
-    title = title_parts(meta, None).title
+    parts = title_parts(meta, None, url or meta.canonical_url, site_affixes=site_affixes)
+    title = parts.title
     page_type = classify_page(tree, url, meta)
     if page_type != ARTICLE:
         return PageAnalysis(page_type, title=title, reason=f"{page_type} page")
-    article = article_from_tree(tree, url, meta)
+    article = article_from_tree(tree, url, meta, parts=parts)
     if article is None:
         return PageAnalysis(EMPTY, title=title, reason="no text extracted")
     return PageAnalysis(ARTICLE, article=article, title=article.title or title)

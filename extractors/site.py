@@ -1,11 +1,50 @@
-"""Site-level extraction: what many pages of one host teach about each of them."""
+"""Site-level extraction: what many pages of one host teach about each of them.
+
+The crawl learns as pages arrive and cleans each article with what its site profile knows
+then; `extract_site` (and reindex) sees every page first. Both end with `clean_record` on the
+final profile, so the same pages give the same articles whatever their order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
-from extractors.article import ArticleRecord
+from extractors.article import WORD_RE, ArticleRecord
+from extractors.boilerplate import SiteProfile
 from extractors.page import analyze_page
+from extractors.titles import clean_title, split_title
+from extractors.urls import host_of
+
+
+def learn_record(profile: SiteProfile, record: ArticleRecord) -> None:
+    """Teach the profile one article, as extracted from its page (before site cleaning)."""
+    profile.learn(record.text, split_title(record.raw_title or ""), page=record.url or "")
+
+
+def clean_record(record: ArticleRecord, profile: SiteProfile) -> ArticleRecord:
+    """The article without its site's boilerplate lines, its title without the site's affixes.
+
+    `record` is the page-level extraction (its `text` not yet cleaned); the result is a copy.
+    """
+    own_title = split_title(record.raw_title or "")
+    text = profile.clean_text(record.text, own_title) or record.text
+    site_name = record.site_name or profile.site_name()
+    parts = clean_title(
+        record.raw_title,
+        record.title,
+        site_name,
+        headline=record.title,
+        known_affixes=profile.title_affixes(),
+    )
+    return replace(
+        record,
+        text=text,
+        title=parts.title or record.title,
+        category=record.category or parts.category,
+        site_name=site_name or parts.site_name,
+        word_count=len(WORD_RE.findall(text)),
+    )
 
 
 def extract_site(pages: Iterable[tuple[str, str]]) -> list[ArticleRecord | None]:
@@ -14,4 +53,13 @@ def extract_site(pages: Iterable[tuple[str, str]]) -> list[ArticleRecord | None]
     The reindex path: every page is seen before any is cleaned. Returns one entry per page,
     None where the page holds no article.
     """
-    return [analyze_page(html, url).article for url, html in pages]
+    records = [analyze_page(html, url).article for url, html in pages]
+    profiles: dict[str, SiteProfile] = {}
+    for record in records:
+        if record is not None:
+            host = host_of(record.url or "")
+            learn_record(profiles.setdefault(host, SiteProfile(host)), record)
+    return [
+        None if record is None else clean_record(record, profiles[host_of(record.url or "")])
+        for record in records
+    ]

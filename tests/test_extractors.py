@@ -12,14 +12,18 @@ import pytest
 from extractors import (
     ArticleRecord,
     PageAnalysis,
+    TitleParts,
     analyze_page,
     classify_page,
     clean_title,
     decode_html,
     extract_article,
     looks_like_html,
+    split_title,
 )
+from extractors.article import iso_date
 from extractors.html import parse_html
+from extractors.meta import PageMeta, read_page_meta
 
 DATA = Path(__file__).parent / "data" / "extractors"
 SEED_LINES = (DATA / "seed.txt").read_text(encoding="utf-8").splitlines()
@@ -486,3 +490,473 @@ def test_results_are_picklable(farm_analysis: PageAnalysis) -> None:
         assert pickle.loads(pickle.dumps(value)) == value
     parts = clean_title(FARM_TITLE, None, None)
     assert pickle.loads(pickle.dumps(parts)) == parts
+
+
+# --- title styles ------------------------------------------------------------------------------
+
+HEADLINE = "Harbour channel dredging approved after three-year dispute"
+
+
+def article_page(
+    title: str | None,
+    *,
+    h1: str | None = None,
+    head: str = "",
+    header: str = "",
+    footer: str = "",
+) -> str:
+    """A plain article page: `title`, extra `<head>` markup, an optional H1 and site chrome."""
+    paragraphs = "\n".join(f"<p>{escape(text)}</p>" for text in NEWS_PARAGRAPHS)
+    title_tag = "" if title is None else f"<title>{escape(title)}</title>"
+    heading = "" if h1 is None else f"<h1>{escape(h1)}</h1>"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">{title_tag}{head}</head>
+<body><header>{header}</header>
+<article>{heading}<div class="entry-content">{paragraphs}</div></article>
+<footer>{footer}</footer></body></html>"""
+
+
+def parts_of(html: str, url: str | None = None, **kwargs) -> tuple:
+    analysis = analyze_page(html, url, **kwargs)
+    assert analysis.article is not None, analysis.reason
+    article = analysis.article
+    return article.title, article.category, article.site_name
+
+
+@pytest.mark.parametrize("with_h1", [True, False])
+def test_title_site_category_headline(with_h1: bool) -> None:
+    title = f"The Daily Ledger - Local news - {HEADLINE}"
+    page = article_page(title, h1=HEADLINE if with_h1 else None)
+    assert parts_of(page) == (HEADLINE, "Local news", "The Daily Ledger")
+    assert analyze_page(page).article.raw_title == title
+
+
+@pytest.mark.parametrize(
+    "title",
+    [f"{HEADLINE} | The Daily Ledger", f"{HEADLINE} - The Daily Ledger"],
+)
+def test_title_headline_then_site(title: str) -> None:
+    assert clean_title(title, None, None) == TitleParts(HEADLINE, None, "The Daily Ledger")
+    assert parts_of(article_page(title, h1=HEADLINE)) == (HEADLINE, None, "The Daily Ledger")
+
+
+def test_title_site_then_headline() -> None:
+    for separator in [" | ", " :: ", " ~ ", " » "]:
+        title = f"Ledger{separator}Rates rise"
+        parts = clean_title(title, None, None, host="www.ledger.example")
+        assert (parts.title, parts.site_name) == ("Rates rise", "Ledger"), separator
+
+
+def test_title_underscore_separators() -> None:
+    assert split_title(f"{HEADLINE}_Job Recruitment Website") == [
+        HEADLINE,
+        "Job Recruitment Website",
+    ]
+    parts = clean_title(f"{HEADLINE}_Job Recruitment Website", None, None)
+    assert (parts.title, parts.site_name) == (HEADLINE, "Job Recruitment Website")
+    parts = clean_title("普京即将访问中亚_国际新闻_求职招聘网", None, None)
+    assert parts == TitleParts("普京即将访问中亚", "国际新闻", "求职招聘网")
+    parts = clean_title(f"{HEADLINE} _ Local news _ The Daily Ledger", None, None)
+    assert parts == TitleParts(HEADLINE, "Local news", "The Daily Ledger")
+    # spaced separators win: underscores inside words are then left alone
+    assert split_title("Using snake_case names - Dev Blog") == [
+        "Using snake_case names",
+        "Dev Blog",
+    ]
+    assert split_title("How __init__ works") == ["How __init__ works"]
+    assert split_title("Rename my_var safely") == ["Rename my_var safely"]  # snake_case
+    assert split_title("Is it over?_Job Recruitment Website") == [
+        "Is it over?",
+        "Job Recruitment Website",
+    ]
+    assert split_title("港口疏浚计划获批-新闻网") == ["港口疏浚计划获批", "新闻网"]
+
+
+def test_title_bracketed_category() -> None:
+    title = f"【Local news】{HEADLINE} - The Daily Ledger"
+    assert split_title(title) == ["Local news", HEADLINE, "The Daily Ledger"]
+    assert clean_title(title, None, None) == TitleParts(HEADLINE, "Local news", "The Daily Ledger")
+    parts = clean_title(f"[Sport] {HEADLINE}", None, "The Daily Ledger")
+    assert parts == TitleParts(HEADLINE, "Sport", "The Daily Ledger")
+    assert clean_title("【视频】港口疏浚计划获批", None, None).title == "港口疏浚计划获批"
+
+
+def test_title_headline_with_its_own_separators() -> None:
+    colon = "Brexit: what happens next for the harbour"
+    assert clean_title(f"{colon} - The Daily Ledger", None, None).title == colon
+    dashed = "Biden - Xi summit ends without a deal"
+    title = f"{dashed} | The Daily Ledger"
+    page = article_page(title, head=f'<meta property="og:title" content="{dashed}">')
+    assert parts_of(page)[0] == dashed
+    assert clean_title(title, None, None, headline=dashed).title == dashed
+    # an og:title repeating the whole <title> is no hint: it would keep the category
+    title = f"{HEADLINE} _ Local news _ The Daily Ledger"
+    parts = clean_title(title, None, "The Daily Ledger", og_title=title)
+    assert parts == TitleParts(HEADLINE, "Local news", "The Daily Ledger")
+
+
+def test_title_site_name_from_the_host_only() -> None:
+    title = "Rates rise | Harbour Ledger Online"
+    assert clean_title(title, None, None).title == "Harbour Ledger Online"  # longest: wrong
+    parts = clean_title(title, None, None, host="www.harbour-ledger-online.example")
+    assert (parts.title, parts.site_name) == ("Rates rise", "Harbour Ledger Online")
+    url = "https://harbourledgeronline.co.uk/2024/03/12/rates-rise"
+    assert parts_of(article_page(title), url) == ("Rates rise", None, "Harbour Ledger Online")
+
+
+def test_title_jsonld_headline_without_h1() -> None:
+    title = "Ledger - Ranking of immigration countries in Europe - Visa rules change"
+    assert clean_title(title, None, None).title == "Ranking of immigration countries in Europe"
+    jsonld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Visa rules change"}</script>'
+    )
+    assert parts_of(article_page(title, head=jsonld)) == (
+        "Visa rules change",
+        "Ranking of immigration countries in Europe",
+        "Ledger",
+    )
+
+
+def test_title_h1_that_is_the_logo() -> None:
+    title = "Visa rules change | Ledger"
+    assert clean_title(title, "Ledger", None).title == "Ledger"  # no sign it is the logo
+    assert clean_title(title, "Ledger", None, logo="Ledger").title == "Visa rules change"
+    assert clean_title(title, "Ledger", None, host="ledger.example").title == "Visa rules change"
+    page = article_page(None, h1=HEADLINE).replace(
+        "<header></header>", '<header><h1 class="site-logo"><a href="/">Ledger</a></h1></header>'
+    )
+    page = page.replace("<head>", f"<head><title>{HEADLINE} | Ledger</title>")
+    assert parts_of(page) == (HEADLINE, None, "Ledger")
+    # several H1s: the site's is skipped, the story's is used
+    title = "Ledger | Visa | rules change"
+    assert clean_title(title, None, "Ledger").title == "rules change"
+    parts = clean_title(title, None, "Ledger", h1s=["Ledger", "Visa | rules change"])
+    assert (parts.title, parts.site_name) == ("Visa | rules change", "Ledger")
+
+
+def test_title_known_affixes_are_never_the_headline() -> None:
+    title = "Ranking of immigration countries - Visa rules change - Ledger"
+    assert clean_title(title, None, None).title == "Ranking of immigration countries"
+    affixes = ["Ranking of immigration countries", "Ledger"]
+    parts = clean_title(title, None, None, known_affixes=affixes)
+    assert parts == TitleParts("Visa rules change", "Ranking of immigration countries", "Ledger")
+    # even when an H1 names the affix (a category heading on the page)
+    assert clean_title(title, affixes[0], None, known_affixes=affixes).title == "Visa rules change"
+    assert parts_of(article_page(title), site_affixes=affixes)[0] == "Visa rules change"
+    assert extract_article(article_page(title), site_affixes=affixes).title == "Visa rules change"
+
+
+def test_title_breadcrumb_and_copyright_signals() -> None:
+    title = "Ranking of immigration countries - Visa rules change - Ledger"
+    crumbs = ["Home", "Ranking of immigration countries"]
+    parts = clean_title(title, None, None, breadcrumb=crumbs)
+    assert parts == TitleParts("Visa rules change", "Ranking of immigration countries", "Ledger")
+    title = "Visa rules change - Job Recruitment Website Worldwide"
+    copyright = "Copyright 2022 Job Recruitment Website Worldwide. All rights reserved."
+    parts = clean_title(title, None, None, copyright=copyright)
+    assert (parts.title, parts.site_name) == (
+        "Visa rules change",
+        "Job Recruitment Website Worldwide",
+    )
+
+
+def test_title_site_name_sources() -> None:
+    # a title segment the publisher names beats an og:site_name the title never mentions
+    parts = clean_title("Oil drifts lower - Reuters", None, "U.S.", publisher="Reuters")
+    assert parts.site_name == "Reuters"
+    # without a site segment in the title, application-name / publisher name the site
+    assert clean_title("Oil drifts lower", None, None, application_name="Oilwatch").site_name == (
+        "Oilwatch"
+    )
+    assert clean_title("Oil drifts lower", None, None, publisher="Reuters").site_name == "Reuters"
+    # an H1 and og:title agreeing on a headline the SEO <title> does not hold
+    parts = clean_title(
+        "Oil down", None, None, h1s=["Oil prices slide"], og_title="Oil prices slide"
+    )
+    assert parts.title == "Oil prices slide"
+
+
+def test_split_title() -> None:
+    assert split_title(FARM_TITLE) == [
+        "Job Recruitment Website",
+        "Ranking of immigration countries",
+        FARM_HEADLINE,
+    ]
+    assert split_title("  Just  one\ttitle ") == ["Just one title"]
+    assert split_title("|Headline|") == ["Headline"]
+    assert split_title(None) == [] and split_title("") == []
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+JOBS_URL = "https://jobs.example/ranking/visa-rules-change.html"
+GRAPH_JSONLD = """{"@context": "https://schema.org", "@graph": [
+ {"@type": "Organization", "@id": "https://jobs.example/#org", "name": "Job Recruitment Website"},
+ {"@type": "WebSite", "@id": "https://jobs.example/#website", "name": "Jobs",
+  "publisher": {"@id": "https://jobs.example/#org"}},
+ {"@type": "WebPage", "@id": "https://jobs.example/visa/#webpage", "name": "Visa page",
+  "datePublished": "2000-01-01", "breadcrumb": {"@id": "https://jobs.example/visa/#crumbs"}},
+ {"@type": "BreadcrumbList", "@id": "https://jobs.example/visa/#crumbs", "itemListElement": [
+  {"@type": "ListItem", "position": 2, "name": "Ranking of immigration countries",
+   "item": "https://jobs.example/ranking/"},
+  {"@type": "ListItem", "position": 1, "item": {"@id": "https://jobs.example/", "name": "Home"}},
+  {"@type": "ListItem", "position": 3, "name": "Visa rules change"}]},
+ {"@type": ["Article", "NewsArticle"], "@id": "https://jobs.example/visa/#article",
+  "headline": "Visa rules change", "datePublished": "2022-06-27T08:00:00+00:00",
+  "dateModified": "2022-06-28T10:30:00Z",
+  "author": [{"@id": "https://jobs.example/#/person/1"}, {"@type": "Person", "name": "Li Wei"}],
+  "publisher": {"@id": "https://jobs.example/#org"}, "image": {"@id": "https://jobs.example/#img"},
+  "keywords": ["visa", "immigration", "Visa"],
+  "articleSection": ["Ranking of immigration countries"]},
+ {"@type": "ImageObject", "@id": "https://jobs.example/#img", "url": "https://jobs.example/visa.jpg"},
+ {"@type": "Person", "@id": "https://jobs.example/#/person/1", "name": "Maria &amp; Keller"}
+]}"""
+
+
+def jsonld_script(text: str) -> str:
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def page_meta(html: str) -> PageMeta:
+    tree = parse_html(html)
+    assert tree is not None
+    return read_page_meta(tree)
+
+
+def test_jsonld_graph_page_meta() -> None:
+    title = "Visa rules change - Ranking of immigration countries - Job Recruitment Website"
+    meta = page_meta(article_page(title, head=jsonld_script(GRAPH_JSONLD)))
+    assert meta.jsonld_headline == "Visa rules change"
+    assert meta.jsonld_author == "Maria & Keller, Li Wei"
+    assert meta.jsonld_published == "2022-06-27T08:00:00+00:00"
+    assert meta.jsonld_modified == "2022-06-28T10:30:00Z"
+    assert meta.jsonld_publisher == "Job Recruitment Website"
+    assert meta.jsonld_section == "Ranking of immigration countries"
+    assert meta.jsonld_keywords == ["visa", "immigration"]
+    assert meta.image == "https://jobs.example/visa.jpg"
+    assert meta.breadcrumb == ["Home", "Ranking of immigration countries", "Visa rules change"]
+    assert {"Article", "NewsArticle", "BreadcrumbList"} <= set(meta.jsonld_types)
+
+
+def test_jsonld_graph_page_article() -> None:
+    title = "Visa rules change - Ranking of immigration countries - Job Recruitment Website"
+    head = jsonld_script(GRAPH_JSONLD) + '<link rel="canonical" href="/visa-rules-change/">'
+    article = extract_article(article_page(title, head=head), JOBS_URL)
+    assert article is not None
+    assert (article.title, article.category, article.site_name) == (
+        "Visa rules change",
+        "Ranking of immigration countries",
+        "Job Recruitment Website",
+    )
+    assert article.raw_title == title
+    assert article.author == "Maria & Keller, Li Wei"
+    assert article.published == "2022-06-27T08:00:00+00:00"
+    assert article.modified == "2022-06-28T10:30:00+00:00"
+    assert article.image == "https://jobs.example/visa.jpg"
+    assert article.canonical_url == "https://jobs.example/visa-rules-change/"
+    assert article.tags == ["visa", "immigration"]
+    assert article.categories == ["Ranking of immigration countries"]
+
+
+def test_jsonld_main_entity_and_lists() -> None:
+    nested = """[{"@type": "WebSite", "name": "Ledger"},
+      {"@type": "WebPage", "mainEntity": {"@type": "BlogPosting", "headline": "Rates rise",
+       "author": "By Jane Doe", "publisher": {"@type": "Organization", "name": "Ledger Media"},
+       "image": ["https://ledger.example/a.jpg", "https://ledger.example/b.jpg"],
+       "keywords": "rates, banks; economy", "articleSection": "Business"}}]"""
+    meta = page_meta(article_page("Rates rise", head=jsonld_script(nested)))
+    assert meta.jsonld_headline == "Rates rise"
+    assert meta.jsonld_author == "By Jane Doe"
+    assert meta.jsonld_publisher == "Ledger Media"
+    assert meta.image == "https://ledger.example/a.jpg"
+    assert meta.jsonld_keywords == ["rates", "banks", "economy"]
+    assert meta.jsonld_section == "Business"
+    article = extract_article(article_page("Rates rise", head=jsonld_script(nested)))
+    assert article is not None
+    assert article.author == "Jane Doe"
+    assert article.site_name == "Ledger Media"
+
+
+OPENGRAPH_HEAD = """
+<meta property="og:type" content="article">
+<meta property="og:title" content="Visa rules change">
+<meta property="og:site_name" content="Ledger">
+<meta property="og:url" content="https://ledger.example/visa">
+<meta property="og:image" content="//cdn.ledger.example/visa.jpg">
+<meta property="og:description" content="New rules from June.">
+<meta property="og:updated_time" content="2024-03-13">
+<meta property="article:published_time" content="2024-03-12T09:30:00Z">
+<meta property="article:section" content="Politics">
+<meta property="article:tag" content="visa">
+<meta property="article:tag" content="immigration">
+<meta property="article:author" content="https://facebook.example/maria">
+"""
+
+
+def test_opengraph_only_page() -> None:
+    meta = page_meta(article_page(None, head=OPENGRAPH_HEAD))
+    assert meta.title is None and meta.og_title == "Visa rules change"
+    assert meta.site_name == "Ledger"
+    assert meta.canonical_url == "https://ledger.example/visa"
+    assert meta.image == "//cdn.ledger.example/visa.jpg"
+    assert meta.description == "New rules from June."
+    assert meta.modified_time == "2024-03-13"
+    assert meta.published_time == "2024-03-12T09:30:00Z"
+    assert meta.keywords == ["visa", "immigration"]
+    assert meta.author_meta is None  # a profile URL is not a name
+    article = extract_article(article_page(None, head=OPENGRAPH_HEAD))
+    assert article is not None
+    assert (article.title, article.category, article.site_name) == (
+        "Visa rules change",
+        "Politics",
+        "Ledger",
+    )
+    assert article.raw_title is None
+    assert article.url == article.canonical_url == "https://ledger.example/visa"
+    assert article.image == "https://cdn.ledger.example/visa.jpg"
+    assert article.description == "New rules from June."
+    assert article.published == "2024-03-12T09:30:00+00:00"
+    assert article.modified == "2024-03-13"
+    assert article.tags == ["visa", "immigration"]
+    assert article.categories == ["Politics"]
+
+
+META_HEAD = """
+<meta name="description" content="New visa rules from June.">
+<meta name="author" content="Maria Keller">
+<meta name="keywords" content="visa, immigration; work permits">
+<meta name="application-name" content="Ledger">
+<link rel="alternate canonical" href="https://ledger.example/visa">
+"""
+META_CRUMBS = (
+    '<nav class="breadcrumbs"><a href="/">Home</a> › <a href="/politics/">Politics</a></nav>'
+)
+
+
+def test_meta_only_page() -> None:
+    html = article_page(
+        "Visa rules change | Ledger",
+        h1="Visa rules change",
+        head=META_HEAD,
+        header=META_CRUMBS,
+        footer="<p>About us</p><p>© 2024 Ledger Media. All rights reserved.</p>",
+    )
+    meta = page_meta(html)
+    assert meta.description == "New visa rules from June."
+    assert meta.author_meta == "Maria Keller"
+    assert meta.keywords == ["visa", "immigration", "work permits"]
+    assert meta.application_name == meta.site_name == "Ledger"
+    assert meta.canonical_url == "https://ledger.example/visa"
+    assert meta.breadcrumb == ["Home", "Politics"]
+    assert meta.h1s == ["Visa rules change"]
+    assert meta.copyright == "© 2024 Ledger Media. All rights reserved."
+    assert meta.jsonld_headline is None and meta.jsonld_types == []
+    article = extract_article(html, "https://ledger.example/visa?utm=x")
+    assert article is not None
+    assert (article.title, article.category, article.site_name) == (
+        "Visa rules change",
+        "Politics",
+        "Ledger",
+    )
+    assert article.author == "Maria Keller"
+    assert article.description == "New visa rules from June."
+    assert article.tags == ["visa", "immigration", "work permits"]
+    assert article.categories == ["Politics"]
+    assert article.url == "https://ledger.example/visa?utm=x"
+    assert article.canonical_url == "https://ledger.example/visa"
+
+
+def test_breadcrumb_class_on_a_page_wrapper_is_ignored() -> None:
+    links = "".join(f'<a href="/x/{i}">Link number {i} in a long body</a>' for i in range(8))
+    html = f"""<html><body class="has-breadcrumbs"><div>{links}{"text " * 200}</div>
+    <ol aria-label="Breadcrumb"><li><a href="/">Home</a></li><li><a href="/w/">World</a></li></ol>
+    </body></html>"""
+    assert page_meta(html).breadcrumb == ["Home", "World"]
+
+
+BROKEN_JSONLD = {
+    "comments and trailing commas": """{"@type": "NewsArticle", // a comment
+        "headline": "Visa rules
+        change", "author": {"@type": "Person", "name": "Maria Keller",},
+        "datePublished": "2024-03-12",}""",
+    "single quotes": """{"@type": "NewsArticle", "description": 'oops',
+        "headline": "Visa rules change", "datePublished": "2024-03-12",
+        "author": {"@type": "Person", "name": "Maria Keller"}}""",
+    "two objects and a semicolon": """{"@type": "WebSite", "name": "Ledger"};
+        {"@type": "NewsArticle", "headline": "Visa rules change", "datePublished": "2024-03-12",
+         "author": {"name": "Maria Keller"}}""",
+    "html comment wrapper": """<!-- {"@type": "NewsArticle", "headline": "Visa rules change",
+        "datePublished": "2024-03-12", "author": "Maria Keller"} -->""",
+}
+
+
+@pytest.mark.parametrize("name", list(BROKEN_JSONLD))
+def test_broken_jsonld_still_gives_its_fields(name: str) -> None:
+    meta = page_meta(article_page("Visa rules change", head=jsonld_script(BROKEN_JSONLD[name])))
+    assert meta.jsonld_headline == "Visa rules change"
+    assert meta.jsonld_published == "2024-03-12"
+    assert meta.jsonld_author == "Maria Keller"
+    assert "NewsArticle" in meta.jsonld_types
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "{{{{", "[" * 100_000, '{"@graph": ' * 5000, "null", "42", '"x"', "[1, [2]]"],
+)
+def test_garbage_jsonld_never_raises(text: str) -> None:
+    html = article_page("Visa rules change", head=jsonld_script(text))
+    meta = page_meta(html)
+    assert meta.jsonld_headline is None
+    assert analyze_page(html).page_type in {"article", "listing", "empty"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-12", "2024-03-12"),
+        ("2024-03-12T09:30:00Z", "2024-03-12T09:30:00+00:00"),
+        ("2024-03-12T09:30:00.000+0100", "2024-03-12T09:30:00+01:00"),
+        ("2024-03-12 09:30", "2024-03-12T09:30:00"),
+        ("Tue, 12 Mar 2024 09:30:00 GMT", "2024-03-12T09:30:00+00:00"),
+        ("2024/3/12", "2024-03-12"),
+        ("2024/03/12 9:30 Uhr", "2024-03-12"),
+        ("12 March 2024", None),
+        ("1970-01-01", None),
+        ("2024-13-45", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_iso_date(value: str | None, expected: str | None) -> None:
+    assert iso_date(value) == expected
+
+
+def test_declared_date_gains_the_time_another_tag_gives() -> None:
+    head = (
+        jsonld_script('{"@type": "NewsArticle", "datePublished": "2024-03-12"}')
+        + '<meta property="article:published_time" content="2024-03-12T09:30:00+00:00">'
+    )
+    article = extract_article(article_page("Visa rules change", head=head))
+    assert article is not None
+    assert article.published == "2024-03-12T09:30:00+00:00"
+
+
+def test_author_that_is_the_publisher_is_no_author() -> None:
+    jsonld = (
+        '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "BBC News"},'
+        '"publisher": {"@type": "Organization", "name": "BBC News"}}'
+    )
+    article = extract_article(
+        article_page("Visa rules change - BBC News", head=jsonld_script(jsonld))
+    )
+    assert article is not None
+    assert article.site_name == "BBC News"
+    assert article.author is None
+
+
+def test_article_record_positional_construction_and_pickling() -> None:
+    record = ArticleRecord("u", "t", "text", "s", "c", "a", "2024-03-12", "en", "d")
+    assert (record.raw_title, record.modified, record.image, record.canonical_url) == (None,) * 4
+    meta = page_meta(article_page("Visa rules change", head=jsonld_script(GRAPH_JSONLD)))
+    assert pickle.loads(pickle.dumps(meta)) == meta

@@ -23,9 +23,9 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from archive.ingest import host_of
 from crawler.middlewares import CAPTURE_META_KEY
 from crawler.pipelines import PageItem
+from extractors.urls import host_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_LINK_XPATH = (
