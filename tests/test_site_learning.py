@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,14 +21,14 @@ from farm_sites import generate  # noqa: E402
 PAGES = 40
 
 
-@pytest.fixture(scope="module")
-def farm_crawl(tmp_path_factory: pytest.TempPathFactory):
-    out = tmp_path_factory.mktemp("farm")
-    site = generate(n_sites=1, pages_per_site=PAGES, seed=3)
-    with HTTPServer(host="127.0.0.1", port=0) as server:
+def crawl_farm(
+    out: Path, site: list, linked: slice = slice(None), port: int = 0
+) -> list[tuple[str, object]]:
+    """Serve the farm pages, link `linked` of them from the home page, crawl; (url, page)s."""
+    with HTTPServer(host="127.0.0.1", port=port) as server:
         base = server.url_for("").rstrip("/")
-        pages = [(base + urlsplit(page.url).path, page) for page in site]
-        links = "".join(f'<li><a href="{url}">{page.title}</a></li>' for url, page in pages)
+        pages = [(f"{base}/story/{index}.html", page) for index, page in enumerate(site)]
+        links = "".join(f'<li><a href="{url}">{page.title}</a></li>' for url, page in pages[linked])
         server.expect_request("/").respond_with_data(
             f"<html><head><title>Home</title></head><body><ul>{links}</ul></body></html>",
             content_type="text/html",
@@ -37,14 +38,27 @@ def farm_crawl(tmp_path_factory: pytest.TempPathFactory):
                 page.html, content_type="text/html; charset=utf-8"
             )
         result = subprocess.run(
-            [sys.executable, "-m", "newsarc", "crawl", base + "/", "--fast",
+            [sys.executable, "-m", "newsarc", "crawl", base + "/", "--fast", "--depth", "1",
              "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
             capture_output=True, text=True, timeout=180,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
+    return pages
+
+
+def stored_articles(db_path: Path) -> dict[str, dict]:
+    with sqlite3.connect(db_path) as db:
+        db.row_factory = sqlite3.Row
+        return {row["url"]: dict(row) for row in db.execute("SELECT * FROM articles")}
+
+
+@pytest.fixture(scope="module")
+def farm_crawl(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("farm")
+    pages = crawl_farm(out, generate(n_sites=1, pages_per_site=PAGES, seed=3))
     db = sqlite3.connect(out / "archive.db")
     db.row_factory = sqlite3.Row
-    articles = {row["url"]: dict(row) for row in db.execute("SELECT * FROM articles")}
+    articles = stored_articles(out / "archive.db")
     site_row = dict(db.execute("SELECT * FROM sites").fetchone())
     db.close()
     return {"pages": pages, "articles": articles, "site": site_row}
@@ -82,3 +96,20 @@ def test_what_was_learned_is_kept_in_sites(farm_crawl) -> None:
     page = farm_crawl["pages"][0][1]
     assert page.site_name in json.loads(site["title_affixes"])
     assert site["boilerplate_lines"] >= 1
+
+
+def test_the_next_crawl_starts_from_what_was_learned(tmp_path: Path) -> None:
+    site = generate(n_sites=1, pages_per_site=PAGES, seed=4)
+    with socket.socket() as probe:  # one port for both crawls: one host, one profile
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    crawl_farm(tmp_path, site, slice(0, PAGES // 2), port)
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        first = json.loads(db.execute("SELECT profile FROM sites").fetchone()[0])
+    assert first["pages"] == PAGES // 2
+    pages = crawl_farm(tmp_path, site, slice(PAGES // 2, None), port)
+    articles = stored_articles(tmp_path / "archive.db")
+    assert len(articles) == PAGES
+    expected = extract_site([(url, page.html) for url, page in pages])
+    for (url, _), record in zip(pages, expected, strict=True):
+        assert (articles[url]["title"], articles[url]["text"]) == (record.title, record.text)
