@@ -15,7 +15,7 @@ from scrapy.http.headers import Headers
 from archive.ingest import Capture
 from archive.warc import HttpExchange, RotatingWarcWriter
 from crawler.signals import capture_archived
-from extractors.urls import host_of
+from extractors.urls import site_key
 
 if TYPE_CHECKING:
     from typing import Self
@@ -113,7 +113,7 @@ class HostBudgetMiddleware:
         return cls(crawler, budget)
 
     def process_request(self, request: Request) -> None:
-        host = host_of(request.url)
+        host = site_key(request.url)
         if self.fetched[host] >= self.budget:
             self.stats.inc_value("newsarc/host_budget/refused")
             raise IgnoreRequest(f"page budget of {self.budget} reached for {host}")

@@ -14,3 +14,9 @@ def host_of(url: str) -> str:
     if parts.port and parts.port != _DEFAULT_PORTS.get(parts.scheme):
         return f"{host}:{parts.port}"
     return host
+
+
+def site_key(url: str) -> str:
+    """Host as crawl limits compare it: `www.` does not make another site."""
+    host = host_of(url)
+    return host[4:] if host.startswith("www.") else host

@@ -72,5 +72,7 @@ def test_host_budget_refuses_past_the_limit(tmp_path: Path) -> None:
         middleware.process_request(Request(f"http://a.example/{n}"))
     with pytest.raises(IgnoreRequest):
         middleware.process_request(Request("http://a.example/3"))
+    with pytest.raises(IgnoreRequest):  # www. is the same site
+        middleware.process_request(Request("http://www.a.example/4"))
     middleware.process_request(Request("http://b.example/1"))  # another host has its own budget
-    assert crawler.stats.get_value("newsarc/host_budget/refused") == 1
+    assert crawler.stats.get_value("newsarc/host_budget/refused") == 2

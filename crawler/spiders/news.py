@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from crawler.middlewares import CAPTURE_META_KEY
 from crawler.pipelines import PageItem
-from extractors.urls import host_of
+from extractors.urls import site_key
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEED_LINK_XPATH = (
@@ -49,12 +49,6 @@ def with_path(url: str) -> str:
     """`http://host` → `http://host/`: the URL a browser (and the WARC) would name."""
     parts = urlsplit(url)
     return parts._replace(path="/").geturl() if not parts.path else url
-
-
-def site_key(url: str) -> str:
-    """Host as the spider compares it: `www.` does not make another site."""
-    host = host_of(url)
-    return host[4:] if host.startswith("www.") else host
 
 
 def feed_entry_urls(body: bytes) -> list[str]:
