@@ -7,9 +7,11 @@ category and tag finders only fill what they leave empty.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Collection, Iterable
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -17,8 +19,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.settings import Extractor
 
+from extractors.body import WORD_RE, clean_body, without_leading_headline
 from extractors.html import parse_html
 from extractors.meta import PageMeta, language_code, read_page_meta
 from extractors.titles import DOMAIN_RE, TitleParts, clean_title, comparable, same_text
@@ -28,7 +33,6 @@ from extractors.titles import DOMAIN_RE, TitleParts, clean_title, comparable, sa
 for _name in ("trafilatura", "htmldate", "courlan", "justext"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
-WORD_RE = re.compile(r"\w+")
 MIN_WORDS_FOR_LANGID = 20
 LANGID_SAMPLE_CHARS = 5000
 TAG_SPLIT_RE = re.compile(r"\s*[,;，、；]\s*")
@@ -47,6 +51,40 @@ JUNK_SECTIONS = frozenset(
         comparable, ["post", "posts", "article", "articles", "homepage", "page", "story", "default"]
     )
 )
+# trafilatura's byline finder (`trafilatura.xpaths.AUTHOR_XPATHS`, `AUTHOR_DISCARD_XPATHS`):
+# a native XPath picks every element any of its tests could accept, Python tests the few.
+_AUTHOR_HINTS = (
+    "uthor", "yline", "byl", "BBL", "username", "channel-name", "zuozhe", "bianji", "xiaobian",
+    "submitted-by", "posted-by", "journalist-name", "screenname", "writer",
+)  # fmt: skip
+AUTHOR_HINT_RE = re.compile("|".join(_AUTHOR_HINTS))
+AUTHOR_ATTRIBUTES = etree.XPath(
+    "//@class|//@id|//@itemprop|//@rel|//@data-testid|//@data-component|//author|//rel"
+)
+AUTHOR_NAME_CLASS_RE = re.compile("author-?name|AuthorName|authorName")
+AUTHOR_ID_RE = re.compile("author|zuozhe|bianji|xiaobian")
+AUTHOR_CLASS_RE = re.compile(
+    "author|channel-name|zuozhe|bianji|xiaobian|submitted-by|posted-by|journalist-name"
+)
+LAST_AUTHOR_ID_RE = re.compile("[Aa]uthor")
+LAST_AUTHOR_CLASS_RE = re.compile("[Aa]uthor|screenname|writer|[Bb]yline")
+PRUNED_ID_RE = re.compile("^comments|comment-?list|ProductReviews")
+PRUNED_CLASS_RE = re.compile(
+    "^[Cc]omments|commentlist|comments-list|sidebar|is-hidden|quote|embedly-instagram"
+    "|article-(?:share|support)|print|category|meta-date|meta-reviewer"
+)
+MAX_AUTHOR_CHARS = 120
+# trafilatura's category and tag finders keep links whose href matches "/categor(y|ies|s)?/" or
+# "/tag(y|ies|s)?/", and fall back to these `<meta>` tags for categories.
+CATSTAGS_LINK = {
+    "category": etree.XPath("boolean(//a[contains(@href, '/categor')])"),
+    "tag": etree.XPath("boolean(//a[contains(@href, '/tag')])"),
+}
+SECTION_METAS = etree.XPath(
+    './/head//meta[@property="article:section" or contains(@name, "subject")][@content]'
+)
+STUB_WORDS = 100  # a precision-mode text this short may have lost the article...
+STUB_SHARE = 0.5  # ...if the default mode finds more than twice as much
 BYLINE_PREFIX_RE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
 JUNK_AUTHORS = frozenset({"admin", "administrator", "webmaster", "root", "user", "guest"})
 
@@ -110,6 +148,9 @@ def article_from_tree(
     if parts is None:
         parts = title_parts(meta, None, page_url, site_affixes=site_affixes)
     text = without_leading_headline(document.text.strip(), parts.title, meta.h1)
+    text = clean_body(
+        text, (parts.title, meta.h1, meta.og_title, meta.title), (page_url, meta.canonical_url)
+    )
     if not text:
         return None
     crumbs = category_crumbs(meta, parts)
@@ -135,13 +176,54 @@ def article_from_tree(
 
 
 def run_trafilatura(tree: HtmlElement, url: str | None) -> Any:
-    """trafilatura's Document for the tree, or None; any failure inside it counts as no text."""
+    """trafilatura's Document for the tree in fast precision mode, or in its default mode when
+    that leaves only a stub of what the default finds; None if there is no text.
+
+    `favor_precision` drops more related-links lists, teasers and widgets, and `fast` skips the
+    readability/jusText comparison, which on article pages mostly adds a page dump. On a few
+    layouts the pair loses most of the article, which a short text against a longer default
+    one betrays; only those pages pay for the second, full run.
+    """
+    precise = trafilatura_document(tree, url, precision=True)
+    if word_count(precise) >= STUB_WORDS:
+        return precise
+    default = trafilatura_document(tree, url, precision=False)
+    if word_count(precise) >= STUB_SHARE * word_count(default):
+        return precise
+    return default
+
+
+def trafilatura_document(tree: HtmlElement, url: str | None, *, precision: bool) -> Any:
+    """One `bare_extraction` run, None on failure (hostile HTML must never crash a worker)."""
     try:
-        return trafilatura.bare_extraction(
-            tree, url=url, with_metadata=False, include_comments=False
-        )
-    except Exception:  # hostile HTML must never crash a worker
+        return trafilatura.bare_extraction(tree, options=extraction_options(url, precision))
+    except Exception:  # any failure inside trafilatura counts as no text
         return None
+
+
+def word_count(document: Any) -> int:
+    text = getattr(document, "text", None) or ""
+    return len(WORD_RE.findall(text))
+
+
+def extraction_options(url: str | None, precision: bool) -> Extractor:
+    """`bare_extraction(url=url, include_comments=False, favor_precision=precision,
+    fast=precision)`'s options, without reading the configuration for every page."""
+    options = copy(options_template(precision))
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
+
+
+@functools.cache
+def options_template(precision: bool) -> Extractor:
+    return Extractor(
+        output_format="python",
+        comments=False,
+        with_metadata=False,
+        precision=precision,
+        fast=precision,
+    )
 
 
 # --- titles -----------------------------------------------------------------------------------
@@ -189,15 +271,6 @@ def host_name(url: str | None) -> str | None:
         return None
 
 
-def without_leading_headline(text: str, *headlines: str | None) -> str:
-    """Drop a first line that merely repeats the headline."""
-    first, _, rest = text.partition("\n")
-    wanted = {comparable(h) for h in headlines if h} - {""}
-    if comparable(first) in wanted:
-        return rest.strip()
-    return text
-
-
 # --- metadata: the page's own first, trafilatura's finders second -----------------------------
 
 
@@ -208,7 +281,7 @@ def page_author(meta: PageMeta, site_name: str | None, tree: HtmlElement) -> str
     for author in map(byline, (meta.jsonld_author, meta.author_meta)):
         if author and not any(same_text(author, name) for name in names):
             return author
-    author = trafilatura_finder("extract_author", tree)
+    author = text_author(tree)
     return author if isinstance(author, str) and author else None
 
 
@@ -218,6 +291,125 @@ def byline(author: str | None) -> str | None:
         return None
     author = BYLINE_PREFIX_RE.sub("", author).strip()
     return author if author and author.casefold() not in JUNK_AUTHORS else None
+
+
+def text_author(tree: HtmlElement) -> str | None:
+    """trafilatura's byline finder (`metadata.extract_author`), without its copy of the tree.
+
+    trafilatura copies the tree, prunes comments, dates and figures from it, then tries three
+    XPath expressions with Python regular expressions over every element. The same tests run
+    here in Python on the few elements a native XPath preselects; an author element that holds
+    a pruned node, or any surprise, falls back to trafilatura itself.
+    """
+    try:
+        candidates = author_candidates(tree)
+        for matches in AUTHOR_TESTS:
+            for element in candidates:
+                if matches(element) and not pruned_for_author(element):
+                    found = author_text(element)
+                    if found is not None:
+                        return found
+        return None
+    except UnprunedAuthor:
+        return trafilatura_finder("extract_author", tree)
+    except Exception:  # hostile HTML must never crash a worker
+        return None
+
+
+class UnprunedAuthor(Exception):
+    """A case the Python tests do not mirror exactly (a node trafilatura would prune inside an
+    author candidate, a `<rel>` element): let trafilatura decide."""
+
+
+def author_candidates(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements any author test could accept, once each, in document order."""
+    found: dict[HtmlElement, None] = {}
+    for value in AUTHOR_ATTRIBUTES(tree):
+        if isinstance(value, str):
+            if AUTHOR_HINT_RE.search(value):
+                found[value.getparent()] = None
+        elif value.tag == "rel":
+            raise UnprunedAuthor
+        else:
+            found[value] = None
+    return list(found)
+
+
+def author_text(element: HtmlElement) -> str | None:
+    """The candidate's normalised name, None to try the next candidate."""
+    if any(pruned_node(node) for node in element.iterdescendants()):
+        raise UnprunedAuthor
+    content = " ".join(" ".join(element.itertext()).split())
+    if not 2 < len(content) < MAX_AUTHOR_CHARS:
+        return None
+    from trafilatura.json_metadata import normalize_authors
+
+    return normalize_authors(None, content) or ""
+
+
+def pruned_for_author(element: HtmlElement) -> bool:
+    return pruned_node(element) or any(pruned_node(node) for node in element.iterancestors())
+
+
+def pruned_node(element: HtmlElement) -> bool:
+    """trafilatura's `AUTHOR_DISCARD_XPATHS`: comments, sidebars, dates, figures..."""
+    tag = element.tag
+    if tag in ("time", "figure"):
+        return True
+    if tag not in ("a", "div", "section", "span"):
+        return False
+    node_id, node_class = element.get("id"), element.get("class")
+    return (
+        node_id == "comments"
+        or node_class in ("comments", "title", "date")
+        or bool(node_id and PRUNED_ID_RE.search(node_id))
+        or bool(node_class and PRUNED_CLASS_RE.search(node_class))
+        or "Figure" in (element.get("data-component") or "")
+    )
+
+
+def specific_author(element: HtmlElement) -> bool:
+    """trafilatura's first author XPath: rel/id/class "author", itemprop, test ids."""
+    if element.tag == "author":
+        return True
+    if element.tag not in ("a", "address", "div", "link", "p", "span", "strong"):
+        return False
+    get = element.get
+    return (
+        get("rel") == "author"
+        or get("id") == "author"
+        or get("class") == "author"
+        or get("itemprop") == "author name"
+        or get("data-testid") in ("AuthorCard", "AuthorURL")
+        or bool(AUTHOR_NAME_CLASS_RE.search(get("class") or ""))
+    )
+
+
+def generic_author(element: HtmlElement) -> bool:
+    """trafilatura's second author XPath: byline classes and author-ish ids and classes."""
+    if element.tag not in ("a", "div", "h3", "h4", "p", "span"):
+        return False
+    get = element.get
+    return (
+        get("class") in ("byline", "username", "byl", "BBL")
+        or "author" in (get("itemprop") or "")
+        or bool(AUTHOR_ID_RE.search(get("id") or ""))
+        or bool(AUTHOR_CLASS_RE.search(get("class") or ""))
+    )
+
+
+def any_author(element: HtmlElement) -> bool:
+    """trafilatura's last-resort author XPath, on any element."""
+    get = element.get
+    return (
+        "Byline" in (get("data-component") or "")
+        or "author" in (get("itemprop") or "")
+        or bool(LAST_AUTHOR_ID_RE.search(get("id") or ""))
+        or bool(LAST_AUTHOR_CLASS_RE.search(get("class") or ""))
+    )
+
+
+AUTHOR_TESTS = (specific_author, generic_author, any_author)
 
 
 def publishers(meta: PageMeta, site_name: str | None) -> list[str]:
@@ -287,12 +479,31 @@ def last(items: list[str]) -> str | None:
 def page_categories(meta: PageMeta, crumbs: list[str], tree: HtmlElement) -> list[str]:
     """Breadcrumb categories, the section, else trafilatura's categories."""
     found = string_list([*crumbs, *sections(meta)])
-    return found or string_list(trafilatura_finder("extract_catstags", "category", tree))
+    return found or string_list(text_catstags("category", tree))
 
 
 def page_tags(meta: PageMeta, tree: HtmlElement) -> list[str]:
     found = string_list([*meta.jsonld_keywords, *meta.keywords])
-    return found or string_list(trafilatura_finder("extract_catstags", "tag", tree))
+    return found or string_list(text_catstags("tag", tree))
+
+
+def text_catstags(metatype: str, tree: HtmlElement) -> Any:
+    """trafilatura's category or tag finder (`metadata.extract_catstags`), which only keeps links
+    to /category/ or /tag/ paths: when the page has none, only its `<meta>` fallback for
+    categories can answer, and its half-dozen XPath scans are skipped."""
+    if CATSTAGS_LINK[metatype](tree):
+        return trafilatura_finder("extract_catstags", metatype, tree)
+    if metatype != "category":
+        return []
+    try:
+        from trafilatura.utils import line_processing
+
+        contents = (element.get("content") for element in SECTION_METAS(tree))
+        return [
+            text for text in dict.fromkeys(map(line_processing, filter(None, contents))) if text
+        ]
+    except Exception:  # hostile HTML must never crash a worker
+        return None
 
 
 def trafilatura_finder(name: str, *args: Any) -> Any:
