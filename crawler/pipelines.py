@@ -43,6 +43,7 @@ class PageItem:
     capture: Capture | None
     html: str = field(repr=False)
     discovery: str = "link"
+    feed_title: str | None = None
     page_type: str | None = None
     title: str | None = None
 
@@ -109,7 +110,8 @@ class ArchivePipeline:
             pool = self.pool
             assert pool is not None
             try:
-                return await asyncio.wrap_future(pool.submit(self.analyze, item.html, item.url))
+                future = pool.submit(self.analyze, item.html, item.url, feed_title=item.feed_title)
+                return await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
                 error = exc
                 self._replace_pool(pool)

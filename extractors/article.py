@@ -235,11 +235,12 @@ def title_parts(
     url: str | None = None,
     *,
     site_affixes: Collection[str] = (),
+    feed_title: str | None = None,
 ) -> TitleParts:
     """Clean the page title with every signal the page gives (see `clean_title`).
 
     `og:title` stands in for a missing `<title>`; `trafilatura_site` is a last resort for the
-    site name.
+    site name; `feed_title` is the title a feed gave the page (a headline hint, like JSON-LD's).
     """
     parts = clean_title(
         meta.title or meta.og_title,
@@ -247,7 +248,7 @@ def title_parts(
         meta.site_name,
         h1s=meta.h1s,
         og_title=meta.og_title,
-        headline=meta.jsonld_headline,
+        headline=meta.jsonld_headline or feed_title,
         application_name=meta.application_name,
         publisher=meta.jsonld_publisher,
         logo=meta.logo_text,

@@ -31,21 +31,28 @@ class PageAnalysis:
 
 
 def analyze_page(
-    html: str, url: str | None = None, *, site_affixes: Collection[str] = ()
+    html: str,
+    url: str | None = None,
+    *,
+    site_affixes: Collection[str] = (),
+    feed_title: str | None = None,
 ) -> PageAnalysis:
     """Parse once, classify, and run trafilatura only on article pages. Never raises.
 
     Picklable in and out: the function the crawler and reindex run in a process pool. An
     unexpected failure on hostile input becomes an "empty" page whose reason names the error.
-    `site_affixes`: title segments known to recur across the site (see `clean_title`).
+    `site_affixes`: title segments known to recur across the site (see `clean_title`);
+    `feed_title`: the title a feed or news sitemap gave the page, a hint for the headline.
     """
     try:
-        return analysis_of(html, url, site_affixes)
+        return analysis_of(html, url, site_affixes, feed_title)
     except Exception as error:  # one bad page must not take down a worker
         return PageAnalysis(EMPTY, reason=f"extraction failed: {type(error).__name__}")
 
 
-def analysis_of(html: str, url: str | None, site_affixes: Collection[str]) -> PageAnalysis:
+def analysis_of(
+    html: str, url: str | None, site_affixes: Collection[str], feed_title: str | None = None
+) -> PageAnalysis:
     if not html or html.isspace():
         return PageAnalysis(EMPTY, reason="empty document")
     if not has_markup(html):
@@ -54,7 +61,9 @@ def analysis_of(html: str, url: str | None, site_affixes: Collection[str]) -> Pa
     if tree is None:
         return PageAnalysis(EMPTY, reason="not HTML")
     meta = read_page_meta(tree)
-    parts = title_parts(meta, None, url or meta.canonical_url, site_affixes=site_affixes)
+    parts = title_parts(
+        meta, None, url or meta.canonical_url, site_affixes=site_affixes, feed_title=feed_title
+    )
     title = parts.title
     page_type = classify_page(tree, url, meta)
     if page_type != ARTICLE:

@@ -20,7 +20,7 @@ from werkzeug import Response
 from archive.publish import make_datasette
 from archive.warc import read_response
 from conftest import article_html, warcio_check
-from crawler.spiders.news import feed_entry_urls
+from crawler.spiders.news import feed_entries
 
 HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>
@@ -273,10 +273,14 @@ def test_recrawl_updates_articles_in_place(crawled, tmp_path: Path) -> None:
 
 
 def test_feed_parsing_tolerates_junk() -> None:
-    assert feed_entry_urls(b"") == []
-    assert feed_entry_urls(b"<html><body>not a feed</body></html>") == []
+    assert feed_entries(b"") == []
+    assert feed_entries(b"<html><body>not a feed</body></html>") == []
     atom = (
-        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title> Quarry\n decision </title>'
         b'<link rel="enclosure" href="http://x/a.mp3"/><link href="http://x/story"/></entry></feed>'
     )
-    assert feed_entry_urls(atom) == ["http://x/story"]
+    assert feed_entries(atom) == [("http://x/story", "Quarry decision")]
+    rss = (
+        b"<rss><channel><item><title>Orchard</title><link>http://x/o</link></item></channel></rss>"
+    )
+    assert feed_entries(rss) == [("http://x/o", "Orchard")]

@@ -960,3 +960,21 @@ def test_article_record_positional_construction_and_pickling() -> None:
     assert (record.raw_title, record.modified, record.image, record.canonical_url) == (None,) * 4
     meta = page_meta(article_page("Visa rules change", head=jsonld_script(GRAPH_JSONLD)))
     assert pickle.loads(pickle.dumps(meta)) == meta
+
+
+def test_feed_title_tells_the_headline_when_the_page_cannot() -> None:
+    paragraphs = "".join(
+        f"<p>Leaders met for the {n}th round of talks in the capital on Tuesday, officials "
+        f"said, and agreed to keep the trade corridor open for another {n} months.</p>"
+        for n in range(2, 9)
+    )
+    html = (
+        "<html lang='en'><head><title>Job Site - Visa tips - Biden - Xi summit ends</title>"
+        "<meta property='og:type' content='article'></head>"
+        f"<body><article>{paragraphs}</article></body></html>"
+    )
+    url = "http://jobsite.example/news/1.html"
+    hinted = analyze_page(html, url, feed_title="Biden - Xi summit ends")
+    assert hinted.article is not None
+    assert hinted.article.title == "Biden - Xi summit ends"
+    assert hinted.article.category == "Visa tips"

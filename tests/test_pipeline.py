@@ -16,11 +16,11 @@ from crawler.pipelines import ArchivePipeline, PageItem
 from extractors import PageAnalysis, analyze_page
 
 
-def die_on_boom(html: str, url: str | None = None) -> PageAnalysis:
+def die_on_boom(html: str, url: str | None = None, **options: object) -> PageAnalysis:
     """analyze_page, except that the worker process dies on URLs with "boom"."""
     if url and "boom" in url:
         os._exit(1)
-    return analyze_page(html, url)
+    return analyze_page(html, url, **options)
 
 
 class FragilePipeline(ArchivePipeline):

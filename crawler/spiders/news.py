@@ -51,24 +51,30 @@ def with_path(url: str) -> str:
     return parts._replace(path="/").geturl() if not parts.path else url
 
 
-def feed_entry_urls(body: bytes) -> list[str]:
-    """Article URLs of an RSS 2.0, RSS 1.0 or Atom feed."""
+def feed_entries(body: bytes) -> list[tuple[str, str | None]]:
+    """(URL, title) of the entries of an RSS 2.0, RSS 1.0 or Atom feed."""
     try:
         root = etree.fromstring(body, parser=_XML_PARSER)
     except etree.XMLSyntaxError:  # empty or not XML at all
         return []
     if root is None:
         return []
-    urls = [
-        link.strip()
-        for link in root.xpath("//*[local-name()='item']/*[local-name()='link']/text()")
+    entries = [
+        (link.strip(), entry_title(item, "*[local-name()='title']"))
+        for item in root.xpath("//*[local-name()='item']")
+        for link in item.xpath("*[local-name()='link']/text()")[:1]
     ]
     for entry in root.iter(f"{ATOM}entry"):
         for link in entry.iter(f"{ATOM}link"):
             if link.get("rel", "alternate") == "alternate" and link.get("href"):
-                urls.append(link.get("href").strip())
+                entries.append((link.get("href").strip(), entry_title(entry, "atom:title")))
                 break
-    return [url for url in urls if url]
+    return [(url, title) for url, title in entries if url]
+
+
+def entry_title(entry: etree._Element, xpath: str) -> str | None:
+    text = entry.xpath(f"string({xpath})", namespaces={"atom": ATOM[1:-1]})
+    return " ".join(text.split()) or None
 
 
 class NewsSpider(scrapy.Spider):
@@ -142,6 +148,7 @@ class NewsSpider(scrapy.Spider):
             capture=response.meta.get(CAPTURE_META_KEY),
             html=response.text,
             discovery=response.meta.get("discovery", "link"),
+            feed_title=response.meta.get("feed_title"),
         )
         for href in response.xpath(FEED_LINK_XPATH).getall():
             feed_url = response.urljoin(href)
@@ -154,10 +161,11 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         self._count_start(response)
         self.crawler.stats.inc_value("newsarc/feeds")
-        for url in feed_entry_urls(response.body):
+        for url, title in feed_entries(response.body):
             url = response.urljoin(url)
             if self.is_allowed(url):
-                yield Request(url, self.parse_page, meta={"discovery": "feed"})
+                meta = {"discovery": "feed", "feed_title": title}
+                yield Request(url, self.parse_page, meta=meta)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         self._count_start(response)
