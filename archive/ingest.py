@@ -99,7 +99,10 @@ def article_row(
 
 def page_record(row: dict) -> ArticleRecord:
     """The page-level extraction of a stored article, enough to clean it again."""
-    page = json.loads(row["page_extraction"] or "{}")
+    if row["page_extraction"]:
+        page = json.loads(row["page_extraction"])
+    else:  # stored by an older newsarc: its columns are all there is
+        page = {name: row[name] for name in ("title", "site_name", "category")}
     return ArticleRecord(
         url=row["url"],
         title=page.get("title"),

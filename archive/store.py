@@ -82,12 +82,15 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict[str, type]) -> None:
-    """Bring a table made by an older newsarc up to date (new columns are empty)."""
+def add_missing_columns(
+    db: sqlite_utils.Database, table: str, columns: dict[str, type]
+) -> list[str]:
+    """Bring a table made by an older newsarc up to date; return the columns added."""
     existing = db[table].columns_dict
-    for name, kind in columns.items():
-        if name not in existing:
-            db[table].add_column(name, kind)
+    added = [name for name in columns if name not in existing]
+    for name in added:
+        db[table].add_column(name, columns[name])
+    return added
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
@@ -109,7 +112,11 @@ def create_schema(db: sqlite_utils.Database) -> None:
         ("sites", SITE_COLUMNS),
         ("articles", ARTICLE_COLUMNS),
     ):
-        add_missing_columns(db, table, columns)
+        added = add_missing_columns(db, table, columns)
+        if table == "articles" and "raw_text" in added:
+            # Older archives stored cleaned text only: it is the best page-level text they have.
+            with db.conn:
+                db.execute("UPDATE articles SET raw_text = text")
     captures = db["captures"]
     captures.create_index(["url"], if_not_exists=True)
     captures.create_index(["warc_record_id"], unique=True, if_not_exists=True)

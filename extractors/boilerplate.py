@@ -27,8 +27,12 @@ SITE_NAME_SHARE = 0.5  # a title part on half the pages is the site's name
 LIST_MARKER_RE = re.compile(r"^(?:[-*•·▪►]\s+)+")
 SPACE_RE = re.compile(r"\s+")
 WORD_RE = re.compile(r"\w+")
-# "Tags:", "Source :", "Previous：" — a short label and a colon open a templated line.
-TEMPLATE_RE = re.compile(r"^\W*(\w[\w ]{0,30}?)\s*[:：]")
+# "Tags:", "Source :", "Previous：" — a short label and a colon open a templated line...
+TEMPLATE_RE = re.compile(r"^\W*([^\W\d_][\w ]{0,30}?)\s*[:：]")
+# ...whose values are not a sentence ("He said: it is over." is text, not a template).
+SENTENCE_END_RE = re.compile(r"[.!?…。！？][\"'”’)\]]*$")
+SHORT_LINE_WORDS = 25  # boilerplate lines are short; article paragraphs mostly are not
+MOSTLY = 0.5  # a page losing more than this share of its words is a copy, not padding
 
 
 def normalize(line: str) -> str:
@@ -36,7 +40,7 @@ def normalize(line: str) -> str:
 
 
 def line_key(line: str) -> str:
-    return hashlib.blake2b(normalize(line).encode(), digest_size=8).hexdigest()
+    return digest(normalize(line))
 
 
 def template_key(line: str) -> str | None:
@@ -45,8 +49,33 @@ def template_key(line: str) -> str | None:
     match = TEMPLATE_RE.match(text)
     if not match or len(WORD_RE.findall(text)) > TEMPLATE_MAX_WORDS:
         return None
+    if SENTENCE_END_RE.search(text):
+        return None
     label = match.group(1).strip()
     return label if len(label.split()) <= 4 else None
+
+
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def words(line: str) -> int:
+    return len(WORD_RE.findall(line))
+
+
+def word_share(lines: list[str], chosen: list[bool]) -> float:
+    total = sum(map(words, lines))
+    return sum(words(line) for line, pick in zip(lines, chosen, strict=True) if pick) / max(
+        total, 1
+    )
+
+
+def in_link_run(at: int, repeated: list[bool], linking: list[bool]) -> bool:
+    """A headline line right after a repeated line ("Recommended reading") or next to another
+    headline line: a list of links, not a subheading."""
+    before = at > 0 and (repeated[at - 1] or linking[at - 1])
+    after = at + 1 < len(linking) and linking[at + 1]
+    return before or after
 
 
 def text_lines(text: str) -> list[str]:
@@ -63,20 +92,20 @@ class SiteProfile:
     templates: dict[str, int] = field(default_factory=dict)
     title_parts: dict[str, int] = field(default_factory=dict)
     title_part_text: dict[str, str] = field(default_factory=dict)
-    seen: list[str] = field(default_factory=list)  # keys of the pages learned, sorted
+    seen: list[str] = field(default_factory=list)  # keys of the pages and texts learned, sorted
 
     def learn(self, text: str, title_segments: Iterable[str] = (), page: str = "") -> bool:
         """Count one page's lines, line templates and title segments (each once per page).
 
-        A page (by its URL) is learned once: a recrawl does not make its lines look common.
-        Returns False if the page was learned before.
+        A page (by its URL) and a text (by its content) are learned once: neither a recrawl
+        nor a story the site posts again makes its own lines look common. Returns False if
+        the page or its text was learned before.
         """
-        if page:
-            key = line_key(page)
-            at = bisect.bisect_left(self.seen, key)
-            if at < len(self.seen) and self.seen[at] == key:
-                return False
-            self.seen.insert(at, key)
+        keys = [digest("text:" + normalize(text))] + ([digest("url:" + page)] if page else [])
+        if any(self._seen(key) for key in keys):
+            return False
+        for key in keys:
+            bisect.insort(self.seen, key)
         self.pages += 1
         lines = text_lines(text)
         for key in {line_key(line) for line in lines}:
@@ -86,7 +115,13 @@ class SiteProfile:
         for segment in {s.strip() for s in title_segments if s.strip()}:
             key = normalize(segment)
             self.title_parts[key] = self.title_parts.get(key, 0) + 1
-            self.title_part_text.setdefault(key, segment)
+            # The same spelling whatever order the pages come in.
+            self.title_part_text[key] = min(segment, self.title_part_text.get(key, segment))
+        return True
+
+    def _seen(self, key: str) -> bool:
+        at = bisect.bisect_left(self.seen, key)
+        return at < len(self.seen) and self.seen[at] == key
 
     def threshold(self, share: float = MIN_SHARE) -> int:
         return max(MIN_PAGES, math.ceil(share * self.pages))
@@ -99,19 +134,33 @@ class SiteProfile:
         template = template_key(line)
         return template is not None and self.templates.get(template, 0) >= self.threshold()
 
-    def links_elsewhere(self, line: str, own_title: Iterable[str]) -> bool:
-        """Is the line the title of another of the site's pages ("Recommended", "Next")?"""
+    def names_other_page(self, line: str, own_title: set[str]) -> bool:
+        """Is the line the headline of another of the site's pages (not its name or section)?"""
         key = normalize(line)
-        return key in self.title_parts and key not in {normalize(part) for part in own_title}
+        count = self.title_parts.get(key, 0)
+        return 0 < count < self.threshold() and key not in own_title
 
     def clean_text(self, text: str, own_title: Iterable[str] = ()) -> str:
-        """The text without the lines this site repeats or that name its other pages."""
-        own = list(own_title)
-        return "\n".join(
-            line
-            for line in text_lines(text)
-            if not (self.is_boilerplate(line) or self.links_elsewhere(line, own))
-        )
+        """The text without the lines this site repeats, and the runs of lines that name its
+        other pages ("Recommended reading" lists); a line of its own is never removed.
+
+        If that would take most of the page's words, the page is a copy of another (a story
+        posted twice) rather than padded: then only short lines go.
+        """
+        lines = text_lines(text)
+        own = {normalize(part) for part in own_title}
+        repeated = [self.is_boilerplate(line) for line in lines]
+        linking = [self.names_other_page(line, own) for line in lines]
+        dropped = [
+            repeated[at] or (linking[at] and in_link_run(at, repeated, linking))
+            for at in range(len(lines))
+        ]
+        if word_share(lines, dropped) > MOSTLY:
+            dropped = [
+                drop and words(line) <= SHORT_LINE_WORDS
+                for line, drop in zip(lines, dropped, strict=True)
+            ]
+        return "\n".join(line for line, drop in zip(lines, dropped, strict=True) if not drop)
 
     def title_affixes(self) -> list[str]:
         """Title segments that recur across the site: its name and its categories."""

@@ -35,12 +35,14 @@ def test_recurring_lines_and_templates_are_stripped() -> None:
 
 def test_a_line_on_one_page_only_is_never_stripped() -> None:
     profile = learned([page(n) for n in range(50)])
-    unique = "Tags: this page is the only one that says so"  # a template, but its own text
-    text = page(7) + "\n" + unique
-    profile_with_it = learned([page(n) for n in range(50)] + [text])
     for line in page(7).split("\n")[:2]:
         assert not profile.is_boilerplate(line)
-    assert "paragraph 7.0" in profile_with_it.clean_text(text)
+    for unique in (
+        "Tags: the minister said this page is the only one with it.",  # a sentence, not tags
+        "Q: what did the council decide?",
+        "14:30 The minister resigned at the start of the session",
+    ):
+        assert profile.clean_text(page(7) + "\n" + unique).endswith(unique)
 
 
 def test_two_pages_are_not_enough() -> None:
@@ -70,7 +72,7 @@ def test_title_affixes_and_site_name() -> None:
     titles = [
         ["Job Site", "Visa tips" if n % 2 else "Work abroad", f"Headline {n}"] for n in range(20)
     ]
-    profile = learned(["x"] * 20, titles)
+    profile = learned([f"text {n}" for n in range(20)], titles)
     assert profile.title_affixes() == ["Job Site", "Visa tips", "Work abroad"]
     assert profile.site_name() == "Job Site"
 
@@ -87,3 +89,37 @@ def test_a_page_is_learned_once() -> None:
     for _ in range(5):
         profile.learn(text, (), page="http://farm.example/1")
     assert profile.pages == 1 and not profile.is_boilerplate(text)
+
+
+def test_a_story_posted_again_keeps_its_text() -> None:
+    story = [f"Paragraph {k} of the budget story, long enough to be real article text about "
+             f"how the council voted on the harbour, the schools and the roads in year {k}."
+             for k in range(5)]  # fmt: skip
+    texts = [page(n) for n in range(9)]
+    texts += ["\n".join([*story, f"Updated {n} hours ago", DISCLAIMER]) for n in range(3)]
+    profile = learned(texts)
+    cleaned = profile.clean_text(texts[-1])
+    assert all(paragraph in cleaned for paragraph in story)
+    assert DISCLAIMER not in cleaned
+    assert profile.pages == 12
+    assert learned([*texts, texts[-1]]).pages == 12  # the very same text is learned once
+
+
+def test_headlines_of_other_pages_go_only_as_link_lists() -> None:
+    titles = [["Site", f"Headline number {n}"] for n in range(20)] + [["Site", "Background"]]
+    texts = [page(n, tags=False) for n in range(20)] + ["Background explained at length."]
+    profile = learned(texts, titles)
+    own = ["Site", "Headline number 3"]
+    alone = "Lead paragraph of the story.\nBackground\nThe war began long ago."
+    assert profile.clean_text(alone, own) == alone  # a subheading, not a link
+    listed = "Lead paragraph.\nHeadline number 5\nHeadline number 6\nThe end of the story."
+    assert profile.clean_text(listed, own) == "Lead paragraph.\nThe end of the story."
+
+
+def test_title_spelling_does_not_depend_on_order() -> None:
+    texts = [f"text {n}" for n in range(10)]
+    titles = [["Daily Post" if n % 2 else "DAILY POST", f"H{n}"] for n in range(10)]
+    forward = learned(texts, titles)
+    backward = learned(texts[::-1], titles[::-1])
+    assert forward.to_json() == backward.to_json()
+    assert forward.site_name() == "DAILY POST"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from archive.ingest import SiteProfiles
 from archive.store import Store
 
 CONTRACT = {
@@ -154,3 +155,19 @@ def test_crawl_rows_record_status_and_stats(tmp_path: Path) -> None:
     store.finish_crawl(crawl_id, "finished", {"pages": 3})
     row = store.db["crawls"].get(crawl_id)
     assert row["status"] == "finished" and row["finished_at"] and '"pages": 3' in row["stats"]
+
+
+def test_an_older_archive_is_upgraded_without_losing_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = Store(path)
+    store.add_article(article("http://example.com/1", "An Old Headline Kept", "Old text.", 1))
+    store.close()
+    with sqlite3.connect(path) as old:  # the columns this version added did not exist
+        for column in ("raw_title", "raw_text", "page_extraction", "modified", "image"):
+            old.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+    store = Store(path)
+    profiles = SiteProfiles(store)
+    profiles["example.com"].learn("Other text.", ["Other headline"], page="http://example.com/2")
+    profiles.finish()
+    row = store.db.execute("SELECT title, text, raw_text FROM articles").fetchone()
+    assert row == ("An Old Headline Kept", "Old text.", "Old text.")
