@@ -45,9 +45,12 @@ FURNITURE_START_RE = re.compile("|".join(f"(?:{pattern})" for pattern in (
 # Prompts anywhere in a short line, each behind a cheap keyword test.
 FURNITURE_ANYWHERE = tuple((keyword, re.compile(pattern, re.IGNORECASE)) for keyword, pattern in (
     ("contributed", r"\bcontributed\s+(?:to\s+this\s+(?:report|story|article)|reporting)\b"),
-    ("subscri", r"\bsubscribe\s+to\b|\berror\s+processing\s+your\s+subscription\b"),
+    # Prompts, not sentences about subscriptions: "Millions subscribe to Netflix." stays.
+    ("subscri", r"^\W*subscribe\s+to\b|\berror\s+processing\s+your\s+subscription\b"),
     ("thanks", r"\bthanks\s+for\s+(?:signing\s+up|subscribing)\b"),
-    ("newsletter", r"\bnewsletters?\b"),
+    ("newsletter", r"\b(?:sign\s+up|subscribe|register)\b.{0,60}\bnewsletters?\b"
+                   r"|\bnewsletters?\b.{0,40}\b(?:sign\s+up|subscribe|inbox|delivered)\b"
+                   r"|^\W*(?:\w+\s+){0,3}newsletters?\W*$"),
     ("inbox", r"\bin\s+your\s+inbox\b"),
     ("friend", r"\bshare\s+(?:it|this(?:\s+\w+)?)\s+with\s+(?:a\s+)?friends?\b"),
     ("app", r"\bget\s+the\s+.{0,40}\bapp\b"),

@@ -255,3 +255,13 @@ def test_category_and_tag_finders_agree_with_trafilatura(
 ) -> None:
     tree = parse_html(page(snippet + paragraphs_html(PARAGRAPHS), head))
     assert text_catstags(kind, tree) == metadata.extract_catstags(kind, tree)
+
+
+def test_sentences_about_newsletters_and_subscriptions_stay() -> None:
+    for sentence in (
+        "The newsletter, launched in 2019, now has 40,000 readers.",
+        "Millions subscribe to Netflix in India.",
+    ):
+        assert not furniture_line(sentence)
+    for prompt in ("Sign up for our daily newsletter", "Newsletter", "Subscribe to our newsletter"):
+        assert furniture_line(prompt)
