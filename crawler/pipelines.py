@@ -11,6 +11,7 @@ import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -77,9 +78,8 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         start_urls = list(getattr(spider, "start_urls", []))
-        self.crawl_id = self.store.start_crawl(
-            start_urls, self.crawler.settings.get("NEWSARC_WARC_DIR")
-        )
+        warc_dir = Path(self.crawler.settings.get("NEWSARC_WARC_DIR")).resolve()
+        self.crawl_id = self.store.start_crawl(start_urls, str(warc_dir))
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         self.pool = self._new_pool()
         self.committer.start(self.store.max_age, now=False)

@@ -1,0 +1,111 @@
+"""The capture replay routes: sandboxed, read by offset, linked from rows, escaped everywhere."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from archive.datasette_plugin import SANDBOX_CSP
+from archive.publish import make_datasette
+from conftest import article_html
+
+HOSTILE_TITLE = "<script>alert(1)</script>"
+HOSTILE_PAGE = article_html("hostile", "Harmless headline").replace(
+    "</body>",
+    "<script>document.title='ran'</script><img src=x onerror=\"alert(2)\"></body>",
+)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("replay")
+    with HTTPServer(host="127.0.0.1", port=0) as server:
+        home = '<html><body><a href="/a.html">a</a> <a href="/x.html">x</a></body></html>'
+        server.expect_request("/").respond_with_data(home, content_type="text/html")
+        gz = gzip.compress(HOSTILE_PAGE.encode("utf-8"))
+        server.expect_request("/a.html").respond_with_response(
+            Response(gz, headers={"Content-Encoding": "gzip", "Content-Type": "text/html"})
+        )
+        xss = article_html("xss", "Quiet story").replace(
+            "<title>Quiet story | Test Gazette</title>", f"<title>{HOSTILE_TITLE}</title>"
+        )
+        server.expect_request("/x.html").respond_with_data(xss, content_type="text/html")
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarc", "crawl", server.url_for("/"), "--fast",
+             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
+            capture_output=True, text=True, timeout=120, cwd=out,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out / "archive.db"
+
+
+def get(db: Path, path: str):
+    datasette = make_datasette(db)
+    return asyncio.run(datasette.client.get(path))
+
+
+def capture_id(db: Path, suffix: str) -> int:
+    with sqlite3.connect(db) as conn:
+        sql = "SELECT id FROM captures WHERE url LIKE ? AND status = 200"
+        return conn.execute(sql, ["%" + suffix]).fetchone()[0]
+
+
+def test_capture_body_is_decoded_and_sandboxed(archive: Path) -> None:
+    response = get(archive, f"/-/capture/{capture_id(archive, '/a.html')}/body")
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == SANDBOX_CSP
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.text == HOSTILE_PAGE  # gunzipped, exactly as served
+
+
+def test_capture_page_has_a_banner_and_a_sandboxed_frame(archive: Path) -> None:
+    number = capture_id(archive, "/a.html")
+    page = get(archive, f"/-/capture/{number}").text
+    assert "Archived capture" in page and "/a.html" in page and "HTTP 200" in page
+    assert f'<iframe sandbox src="/-/capture/{number}/body"' in page
+    assert f'href="/-/capture/{number}/record"' in page and "/archive/articles/" in page
+    assert "<script>document.title" not in page  # the capture is only inside the frame
+
+
+def test_record_route_returns_the_warc_record(archive: Path) -> None:
+    number = capture_id(archive, "/a.html")
+    with sqlite3.connect(archive) as conn:
+        name, offset, length = conn.execute(
+            "SELECT warc_filename, warc_offset, warc_length FROM captures WHERE id = ?", [number]
+        ).fetchone()
+    response = get(archive, f"/-/capture/{number}/record")
+    assert response.headers["content-type"] == "application/warc"
+    with open(archive.parent / "warcs" / name, "rb") as warc:
+        warc.seek(offset)
+        assert response.content == warc.read(length)
+    assert gzip.decompress(response.content).startswith(b"WARC/1.1")
+
+
+def test_source_route_is_plain_text(archive: Path) -> None:
+    response = get(archive, f"/-/capture/{capture_id(archive, '/a.html')}/source")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert "<script>document.title='ran'</script>" in response.text
+
+
+def test_unknown_capture_is_404(archive: Path) -> None:
+    assert get(archive, "/-/capture/99999").status_code == 404
+
+
+def test_article_rows_link_to_captures_and_escape_titles(archive: Path) -> None:
+    table = get(archive, "/archive/articles").text
+    number = capture_id(archive, "/a.html")
+    assert f'<a href="/-/capture/{number}">capture {number}</a>' in table
+    assert HOSTILE_TITLE not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+    assert '<div class="newsarc-text"' in table and "<p>Harmless headline was reported" in table
+    captures = get(archive, "/archive/captures").text
+    assert f'<a href="/-/capture/{number}/record">WARC record</a>' in captures
