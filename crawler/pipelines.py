@@ -78,8 +78,10 @@ class ArchivePipeline:
     def open_spider(self) -> None:
         spider = self.crawler.spider
         start_urls = list(getattr(spider, "start_urls", []))
-        warc_dir = Path(self.crawler.settings.get("NEWSARC_WARC_DIR")).resolve()
-        self.crawl_id = self.store.start_crawl(start_urls, str(warc_dir))
+        warc_dir = self.crawler.settings.get("NEWSARC_WARC_DIR")
+        # Absolute, so that the replay routes find the files whatever folder serves them.
+        warc_dir = str(Path(warc_dir).resolve()) if warc_dir else ""
+        self.crawl_id = self.store.start_crawl(start_urls, warc_dir)
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         self.pool = self._new_pool()
         self.committer.start(self.store.max_age, now=False)
