@@ -45,14 +45,25 @@ def is_archive(db_path: Path) -> bool:
     return {"captures", "articles"} <= tables
 
 
-def make_datasette(db_path: Path | str) -> Datasette:
+def being_written(db_path: Path) -> bool:
+    """Is a crawl writing to the database (a running crawl, or rows still in its WAL file)?"""
+    wal = db_path.with_name(db_path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return True
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        return conn.execute("SELECT 1 FROM crawls WHERE status = 'running'").fetchone() is not None
+
+
+def make_datasette(db_path: Path | str, allow_sql: bool = True) -> Datasette:
+    """Datasette on an archive: immutable (faster, cacheable) unless a crawl is writing to it."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise FileNotFoundError(f"no archive database at {db_path}")
     if not is_archive(db_path):
         raise ValueError(f"{db_path} is not a newsarc archive database")
+    files = {"immutables" if not being_written(db_path) else "files": [str(db_path)]}
     return Datasette(
-        files=[str(db_path)],
+        **files,
         metadata=load_metadata(db_path),
-        settings=DATASETTE_SETTINGS,
+        settings={**DATASETTE_SETTINGS, "default_allow_sql": allow_sql},
     )

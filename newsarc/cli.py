@@ -263,13 +263,13 @@ def check_port_free(host: str, port: int) -> None:
             fail(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port")
 
 
-def serve_datasette(db: str, host: str, port: int) -> None:
+def serve_datasette(db: str, host: str, port: int, allow_sql: bool = True) -> None:
     import uvicorn  # noqa: PLC0415
 
     from archive.publish import make_datasette  # noqa: PLC0415
 
     try:
-        datasette = make_datasette(db)
+        datasette = make_datasette(db, allow_sql=allow_sql)
     except (FileNotFoundError, ValueError) as exc:
         fail(str(exc))
     check_port_free(host, port)
@@ -281,15 +281,25 @@ def serve_datasette(db: str, host: str, port: int) -> None:
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive database to publish.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
-def serve(db: str, host: str, port: int) -> None:
-    """Browse and search the archive in Datasette.
+@click.option(
+    "--allow-sql/--no-allow-sql",
+    default=False,
+    show_default=True,
+    help="Let visitors run arbitrary read-only SQL.",
+)
+def serve(db: str, host: str, port: int, allow_sql: bool) -> None:
+    """Browse and search the archive in Datasette, and replay its captures safely.
+
+    Arbitrary SQL is off unless --allow-sql: publish with canned queries only. The database
+    is opened immutable unless a crawl is writing to it.
 
     \b
     Examples:
         newsarc serve --db archive.db
         newsarc serve --db archive.db --host 0.0.0.0 --port 8080
+        newsarc serve --db archive.db --allow-sql
     """
-    serve_datasette(db, host, port)
+    serve_datasette(db, host, port, allow_sql)
 
 
 # --- demo --------------------------------------------------------------------------------
@@ -350,4 +360,4 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
         if subprocess.run(command, check=False).returncode != 0:
             fail("the demo crawl failed (see above)")
     if serve:
-        serve_datasette(str(db), host, port)
+        serve_datasette(str(db), host, port, allow_sql=True)

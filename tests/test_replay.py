@@ -109,3 +109,34 @@ def test_article_rows_link_to_captures_and_escape_titles(archive: Path) -> None:
     assert '<div class="newsarc-text"' in table and "<p>Harmless headline was reported" in table
     captures = get(archive, "/archive/captures").text
     assert f'<a href="/-/capture/{number}/record">WARC record</a>' in captures
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["search", "latest_captures", "articles_per_site_per_day", "failed_pages", "largest_sites"],
+)
+def test_canned_queries_run(archive: Path, query: str) -> None:
+    response = get(archive, f"/archive/{query}.json?q=harmless&_shape=objects")
+    assert response.status_code == 200, response.text[:300]
+    rows = response.json()["rows"]
+    assert rows or query == "failed_pages"
+
+
+def test_search_query_marks_matches_and_takes_any_text(archive: Path) -> None:
+    rows = get(archive, "/archive/search.json?q=harmless&_shape=objects").json()["rows"]
+    assert len(rows) == 1 and "«Harmless»" in rows[0]["snippet"]
+    odd = get(archive, '/archive/search.json?q=content-farm "unbalanced&_shape=objects')
+    assert odd.status_code == 200 and odd.json()["rows"] == []
+
+
+def test_arbitrary_sql_is_off_unless_allowed(archive: Path) -> None:
+    async def run_sql(allow_sql: bool) -> int:
+        datasette = make_datasette(archive, allow_sql=allow_sql)
+        return (await datasette.client.get("/archive.json?sql=select+1")).status_code
+
+    assert asyncio.run(run_sql(False)) == 403
+    assert asyncio.run(run_sql(True)) == 200
+
+
+def test_a_finished_archive_is_served_immutable(archive: Path) -> None:
+    assert make_datasette(archive).databases["archive"].is_mutable is False
