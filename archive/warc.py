@@ -6,6 +6,7 @@ import io
 import os
 import socket
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from cdxj_indexer.main import write_cdx_index
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -103,6 +105,7 @@ class RotatingWarcWriter:
         self.warcinfo.update(warcinfo or {})
         self.serial = 0
         self.closed_files: list[Path] = []
+        self._indexing: ThreadPoolExecutor | None = None
         self._file: BinaryIO | None = None
         self._name = ""
         self._writer: WARCWriter | None = None
@@ -128,10 +131,17 @@ class RotatingWarcWriter:
             warc_date=response.rec_headers.get_header("WARC-Date"),
         )
         if out.tell() >= self.max_size:
-            self.close()
+            self._close_file()
         return location
 
     def close(self) -> None:
+        """Close the current file and wait until every closed file has its CDXJ index."""
+        self._close_file()
+        if self._indexing is not None:
+            self._indexing.shutdown(wait=True)
+            self._indexing = None
+
+    def _close_file(self) -> None:
         if self._file is None:
             return
         self._file.close()
@@ -139,6 +149,10 @@ class RotatingWarcWriter:
         final.with_name(self._name + OPEN_SUFFIX).rename(final)
         self.closed_files.append(final)
         self._file = self._writer = None
+        # Indexing reads the whole file: not on the caller's (the crawler's reactor) thread.
+        if self._indexing is None:
+            self._indexing = ThreadPoolExecutor(1, thread_name_prefix="cdxj")
+        self._indexing.submit(write_cdxj, final)
 
     def _ensure_open(self) -> tuple[WARCWriter, BinaryIO]:
         if self._file is None:
@@ -200,6 +214,20 @@ class RotatingWarcWriter:
                 "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
             },
         )
+
+
+def cdxj_path(warc: Path) -> Path:
+    """`x.warc.gz` → `x.cdxj`, beside it."""
+    return warc.with_name(warc.name.removesuffix(".gz").removesuffix(".warc") + ".cdxj")
+
+
+def write_cdxj(warc: Path) -> Path:
+    """Write the CDXJ index (cdxj-indexer's format, as pywb reads it) beside a closed WARC."""
+    target = cdxj_path(warc)
+    partial = target.with_name(target.name + ".partial")
+    write_cdx_index(str(partial), [str(warc)], {"sort": True})
+    partial.rename(target)
+    return target
 
 
 def _reason_phrase(status: int) -> str:

@@ -156,10 +156,30 @@ def test_redirects_and_errors_are_captured(crawled) -> None:
 
 
 def test_warc_files_are_valid_and_closed(crawled) -> None:
-    warcs = sorted((crawled["out"] / "warcs").iterdir())
-    assert warcs and all(path.name.endswith(".warc.gz") for path in warcs)
+    files = sorted((crawled["out"] / "warcs").iterdir())
+    warcs = [path for path in files if path.name.endswith(".warc.gz")]
+    assert warcs and {path.suffix for path in files} == {".gz", ".cdxj"}
     check = warcio_check(*warcs)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_cdxj_index_lies_beside_every_warc(crawled) -> None:
+    captures = {
+        (row["url"], row["warc_offset"]): row
+        for row in crawled["db"].execute("SELECT * FROM captures")
+    }
+    indexed = 0
+    for warc in (crawled["out"] / "warcs").glob("*.warc.gz"):
+        index = warc.with_name(warc.name.removesuffix(".warc.gz") + ".cdxj")
+        lines = index.read_text().splitlines()
+        assert lines == sorted(lines)
+        for line in lines:
+            entry = json.loads(line.split(" ", 2)[2])
+            row = captures[(entry["url"], int(entry["offset"]))]
+            assert (entry["filename"], int(entry["length"])) == (warc.name, row["warc_length"])
+            assert entry["digest"] == row["payload_digest"]
+            indexed += 1
+    assert indexed == len(captures)
 
 
 def test_every_capture_row_reads_back_its_record(crawled) -> None:
@@ -268,7 +288,7 @@ def test_recrawl_updates_articles_in_place(crawled, tmp_path: Path) -> None:
     assert latest == 5
     ids = [row[0] for row in db.execute("SELECT id FROM captures")]
     assert len(ids) == len(set(ids)) and len(ids) >= 20
-    warcs = list((out / "warcs").iterdir())
+    warcs = list((out / "warcs").glob("*.warc.gz"))
     assert len(warcs) == 2 and warcio_check(*warcs).returncode == 0
 
 

@@ -52,8 +52,9 @@ def test_interrupted_crawl_keeps_a_consistent_archive(tmp_path: Path) -> None:
     assert stderr.strip().splitlines()[-1] == (
         "Error: the crawl was interrupted; what it archived is kept"
     )
-    warcs = list(warc_dir.iterdir())
-    assert warcs and not [path for path in warcs if path.name.endswith(".open")]
+    assert not [path for path in warc_dir.iterdir() if path.name.endswith((".open", ".partial"))]
+    warcs = list(warc_dir.glob("*.warc.gz"))
+    assert warcs and len(list(warc_dir.glob("*.cdxj"))) == len(warcs)
     assert warcio_check(*warcs).returncode == 0
     with sqlite3.connect(db) as conn:
         status = conn.execute("SELECT status FROM crawls").fetchone()[0]

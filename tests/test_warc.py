@@ -110,3 +110,15 @@ def test_truncated_response_is_marked(tmp_path: Path) -> None:
     writer.close()
     response = records(tmp_path / location.filename)[1][1]
     assert response.get_header("WARC-Truncated") == "length"
+
+
+def test_closed_files_get_a_cdxj_index(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path, max_size=2_000)
+    body = random.Random(1).randbytes(3_000)
+    locations = [writer.write_exchange(exchange(f"http://e.com/{i}", body)) for i in range(3)]
+    writer.close()
+    for location in locations:
+        index = tmp_path / location.filename.replace(".warc.gz", ".cdxj")
+        [line] = index.read_text().splitlines()
+        assert f'"offset": "{location.offset}"' in line
+        assert f'"length": "{location.length}"' in line
