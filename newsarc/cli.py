@@ -302,6 +302,40 @@ def serve(db: str, host: str, port: int, allow_sql: bool) -> None:
     serve_datasette(db, host, port, allow_sql)
 
 
+# --- export ------------------------------------------------------------------------------
+
+
+@cli.group()
+def export() -> None:
+    """Package the archive for other tools."""
+
+
+@export.command("wacz")
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Archive database (pages).")
+@click.option("--warc-dir", default=DEFAULT_WARC_DIR, show_default=True, help="WARC folder.")
+@click.option("-o", "--output", default="archive.wacz", show_default=True, help="WACZ to write.")
+@click.option("--title", default="newsarc archive", show_default=True, help="Collection title.")
+def export_wacz_command(db: str, warc_dir: str, output: str, title: str) -> None:
+    """Write a WACZ of the closed WARC files, for ReplayWeb.page and pywb.
+
+    The WACZ holds the WARCs, their CDXJ index and pages.jsonl with one page per article
+    (URL, capture time, title, text).
+
+    \b
+    Examples:
+        newsarc export wacz --db archive.db --warc-dir warcs -o archive.wacz
+    """
+    from archive.export import export_wacz  # noqa: PLC0415
+
+    if not Path(db).is_file():
+        fail(f"no archive database at {db}")
+    try:
+        written = export_wacz(Path(db), Path(warc_dir), Path(output), title)
+    except (FileNotFoundError, RuntimeError, sqlite3.Error) as exc:
+        fail(str(exc))
+    click.echo(f"newsarc: wrote {written}", err=True)
+
+
 # --- demo --------------------------------------------------------------------------------
 
 

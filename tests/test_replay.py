@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,35 @@ def test_arbitrary_sql_is_off_unless_allowed(archive: Path) -> None:
 
 def test_a_finished_archive_is_served_immutable(archive: Path) -> None:
     assert make_datasette(archive).databases["archive"].is_mutable is False
+
+
+def test_export_wacz_validates_and_lists_the_articles(archive: Path, tmp_path: Path) -> None:
+    output = tmp_path / "archive.wacz"
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarc", "export", "wacz", "--db", str(archive),
+         "--warc-dir", str(archive.parent / "warcs"), "-o", str(output)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    validate = subprocess.run(
+        [sys.executable, "-m", "wacz", "validate", "-f", str(output)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "Validation succeeded" in validate.stdout, validate.stdout[-1000:]
+    with zipfile.ZipFile(output) as wacz:
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
+        names = wacz.namelist()
+    assert {page.get("title") for page in pages[1:]} == {"Harmless headline", HOSTILE_TITLE}
+    assert any(name.startswith("archive/") and name.endswith(".warc.gz") for name in names)
+
+
+def test_export_wacz_without_warcs_is_a_one_line_error(archive: Path, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarc", "export", "wacz", "--db", str(archive),
+         "--warc-dir", str(tmp_path), "-o", str(tmp_path / "x.wacz")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: no closed WARC files (*.warc.gz) in {tmp_path}"
+    ]
