@@ -18,6 +18,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
+from w3lib.encoding import http_content_type_encoding
 
 from archive.warc import read_response
 from extractors import decode_html
@@ -140,7 +141,7 @@ async def capture_body(datasette: Any, request: Any) -> Response:
     content_type = (row["content_type"] or "application/octet-stream").strip()
     body = stored.body
     if "html" in content_type.lower():
-        body = decode_html(body, charset_of(content_type)).encode("utf-8")
+        body = decode_html(body, http_content_type_encoding(content_type)).encode("utf-8")
         content_type = "text/html; charset=utf-8"
     return Response(body, status=200, headers=SAFE_HEADERS, content_type=content_type)
 
@@ -148,7 +149,7 @@ async def capture_body(datasette: Any, request: Any) -> Response:
 async def capture_source(datasette: Any, request: Any) -> Response:
     row, path, _ = await find_capture(datasette, request)
     stored = read_response(path, row["warc_offset"])
-    text = decode_html(stored.body, charset_of(row["content_type"] or ""))
+    text = decode_html(stored.body, http_content_type_encoding(row["content_type"] or ""))
     return Response(
         text.encode("utf-8"), headers=SAFE_HEADERS, content_type="text/plain; charset=utf-8"
     )
@@ -164,11 +165,3 @@ async def capture_record(datasette: Any, request: Any) -> Response:
         "Content-Disposition": f'attachment; filename="capture-{row["id"]}.warc.gz"',
     }
     return Response(record, headers=headers, content_type="application/warc")
-
-
-def charset_of(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.strip().partition("=")
-        if name.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
