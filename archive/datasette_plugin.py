@@ -55,10 +55,12 @@ def render_cell(
     """Links from articles and captures to the capture pages; article text as paragraphs."""
     if isinstance(value, dict):  # a foreign key Datasette has expanded
         value = value.get("value")
-    if table == "articles" and column == "capture_id" and isinstance(value, int):
+    if column == "capture_id" and isinstance(value, int) and table in ("articles", None):
         return capture_links(value) + Markup(
             f' · <a href="/{escape(database)}/captures/{value}">row</a>'
         )
+    if table is None and column == "snippet" and isinstance(value, str):
+        return highlighted(value)
     if table == "captures" and column == "warc_record_id" and value:
         return Markup(f"{escape(value)}<br>") + capture_links(row["id"])
     if table == "articles" and column == "text" and isinstance(value, str):
@@ -66,6 +68,14 @@ def render_cell(
         style = "max-height:18em;overflow:auto;min-width:24em"
         return Markup(f'<div class="newsarc-text" style="{style}">{paragraphs}</div>')
     return None
+
+
+def highlighted(snippet: str) -> Markup:
+    """A search snippet with its «match» marks shown as <mark>, everything else escaped."""
+    marked = str(escape(snippet)).replace("«", "<mark>").replace("»", "</mark>")
+    if marked.count("<mark>") != marked.count("</mark>"):
+        return Markup(escape(snippet))  # stray guillemets in the text itself
+    return Markup(marked)
 
 
 def capture_links(capture_id: int) -> Markup:

@@ -23,6 +23,7 @@ TIGHT_SEPARATOR_RE = re.compile(
     r"|\s*(?:-|－|——?)\s*(?=[\u3040-\u30ff\u3400-\u9fff])"
 )
 SNAKE_CASE_RE = re.compile(r"[a-z0-9]_[a-z0-9]")
+MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>")
 # "【Category】Headline", "[Category] Headline", "Headline【Site】".
 OPENING_BRACKETS = "【[［〔"
 CLOSING_BRACKETS = "】]］〕"
@@ -165,6 +166,7 @@ def clean_title(
     nor a category, nor (if need be) the site name. A hint equal to the site's name or to a
     known affix (a logo in an `<h1>`) is no hint. When two hints agree on a headline the title
     does not hold (an SEO title written apart from the displayed one), that headline wins.
+    A title holding HTML tags (an injection, or a broken template) gives way to the hints.
 
     Site name: `site_name` when given (unless it is a bare hostname), else the title's own
     spelling of the site — the segments spelling one of its names, or resembling it, or the
@@ -190,7 +192,7 @@ def clean_title(
         copyright=copyright,
         known_affixes=known_affixes,
     )
-    if not title:
+    if not title or (MARKUP.search(title) and signals.hints):
         parts = TitleParts(first_hint(signals), None, site_name)
     else:
         parts = title_split_parts(title, signals, site_name)

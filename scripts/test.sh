@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Install newsarc with its test extra and run the whole test suite (offline: every server the
 # tests use runs on 127.0.0.1). This is the README's test command, and what CI runs.
+# The browser test drives Debian's Chromium (Playwright's own browser downloads are not used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+    echo "Installing Debian's chromium for the browser test..."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 python3 -m pytest -q "$@"

@@ -447,6 +447,12 @@ def test_clean_title_without_separators() -> None:
     assert (parts.title, parts.category, parts.site_name) == ("Spaced out title", None, "Ledger")
 
 
+def test_clean_title_with_markup_gives_way_to_the_h1() -> None:
+    parts = clean_title("<script>alert(1)</script>", "Quiet story", None)
+    assert parts.title == "Quiet story"
+    assert clean_title("<b>Bold</b> claim", None, None).title == "<b>Bold</b> claim"
+
+
 def test_clean_title_keeps_dash_in_headline_when_h1_says_so() -> None:
     title = "Biden - Xi summit ends without a deal | World | The Daily Ledger"
     parts = clean_title(title, "Biden - Xi summit ends without a deal", "The Daily Ledger")

@@ -15,7 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from archive.datasette_plugin import SANDBOX_CSP
+from archive.datasette_plugin import SANDBOX_CSP, highlighted
 from archive.publish import make_datasette
 from conftest import article_html
 
@@ -30,7 +30,10 @@ HOSTILE_PAGE = article_html("hostile", "Harmless headline").replace(
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("replay")
     with HTTPServer(host="127.0.0.1", port=0) as server:
-        home = '<html><body><a href="/a.html">a</a> <a href="/x.html">x</a></body></html>'
+        home = (
+            '<html><body><a href="/a.html">a</a> <a href="/x.html">x</a>'
+            ' <a href="/y.html">y</a></body></html>'
+        )
         server.expect_request("/").respond_with_data(home, content_type="text/html")
         gz = gzip.compress(HOSTILE_PAGE.encode("utf-8"))
         server.expect_request("/a.html").respond_with_response(
@@ -40,6 +43,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "<title>Quiet story | Test Gazette</title>", f"<title>{HOSTILE_TITLE}</title>"
         )
         server.expect_request("/x.html").respond_with_data(xss, content_type="text/html")
+        escaped = HOSTILE_TITLE.replace("<", "&lt;").replace(">", "&gt;")
+        xss_headline = (
+            article_html("xssh", "Loud story")
+            .replace("<title>Loud story | Test Gazette</title>", f"<title>{HOSTILE_TITLE}</title>")
+            .replace("<h1>Loud story</h1>", f"<h1>{escaped}</h1>")
+        )
+        server.expect_request("/y.html").respond_with_data(xss_headline, content_type="text/html")
         result = subprocess.run(
             [sys.executable, "-m", "newsarc", "crawl", server.url_for("/"), "--fast",
              "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
@@ -103,6 +113,12 @@ def test_unknown_capture_is_404(archive: Path) -> None:
     assert get(archive, "/-/capture/99999").status_code == 404
 
 
+def test_a_title_with_markup_gives_way_to_the_h1(archive: Path) -> None:
+    with sqlite3.connect(archive) as conn:
+        sql = "SELECT title, raw_title FROM articles WHERE url LIKE '%/x.html'"
+        assert conn.execute(sql).fetchone() == ("Quiet story", HOSTILE_TITLE)
+
+
 def test_article_rows_link_to_captures_and_escape_titles(archive: Path) -> None:
     table = get(archive, "/archive/articles").text
     number = capture_id(archive, "/a.html")
@@ -127,8 +143,16 @@ def test_canned_queries_run(archive: Path, query: str) -> None:
 def test_search_query_marks_matches_and_takes_any_text(archive: Path) -> None:
     rows = get(archive, "/archive/search.json?q=harmless&_shape=objects").json()["rows"]
     assert len(rows) == 1 and "«Harmless»" in rows[0]["snippet"]
+    page = get(archive, "/archive/search?q=harmless").text
+    assert "<mark>Harmless</mark>" in page
+    assert f'<a href="/-/capture/{capture_id(archive, "/a.html")}">' in page
     odd = get(archive, '/archive/search.json?q=content-farm "unbalanced&_shape=objects')
     assert odd.status_code == 200 and odd.json()["rows"] == []
+
+
+def test_snippet_highlighting_escapes_the_text() -> None:
+    assert highlighted("a «<b>x</b>» b") == "a <mark>&lt;b&gt;x&lt;/b&gt;</mark> b"
+    assert highlighted("«open only") == "«open only"
 
 
 def test_arbitrary_sql_is_off_unless_allowed(archive: Path) -> None:
@@ -160,7 +184,8 @@ def test_export_wacz_validates_and_lists_the_articles(archive: Path, tmp_path: P
     with zipfile.ZipFile(output) as wacz:
         pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
         names = wacz.namelist()
-    assert {page.get("title") for page in pages[1:]} == {"Harmless headline", HOSTILE_TITLE}
+    titles = {page.get("title") for page in pages[1:]}
+    assert titles == {"Harmless headline", "Quiet story", HOSTILE_TITLE}
     assert any(name.startswith("archive/") and name.endswith(".warc.gz") for name in names)
 
 
