@@ -34,6 +34,10 @@ class Capture:
     warc_length: int
     warc_record_id: str
     redirect_to: str | None = None
+    record_type: str = "response"
+    revisit_of: int | None = None  # for a revisit: the capture whose record holds the payload
+    etag: str | None = None
+    last_modified: str | None = None
     id: int | None = None
 
     @classmethod
@@ -54,6 +58,9 @@ class Capture:
             warc_length=location.length,
             warc_record_id=location.record_id,
             redirect_to=redirect_to,
+            record_type=location.record_type,
+            etag=header_value(exchange.response_headers, "ETag"),
+            last_modified=header_value(exchange.response_headers, "Last-Modified"),
         )
 
 
@@ -171,7 +178,9 @@ def ingest_page(
     """Record what a page turned out to be, and its article if it is one. True if an article.
 
     The article teaches its site's profile, then is cleaned with what the profile knows now;
-    `profiles.finish()` cleans it again with the final profile.
+    `profiles.finish()` cleans it again with the final profile. A new version is recorded
+    when its cleaned title or text differs from the stored article's, both cleaned with the
+    same profile (so a line learned as boilerplate since is no change).
     """
     assert capture.id is not None, "ingest_capture() first"
     store.set_page_type(capture.id, analysis.page_type)
@@ -180,5 +189,33 @@ def ingest_page(
         return False
     profile = profiles[host_of(capture.url)]
     learn_record(profile, page)
-    store.add_article(article_row(capture, page, clean_record(page, profile), crawl_id))
+    cleaned = clean_record(page, profile)
+    stored = store.article_by_url(capture.url)
+    new_version = stored is None or content_changed(
+        clean_record(page_record(stored), profile), cleaned
+    )
+    row = article_row(capture, page, cleaned, crawl_id)
+    store.add_article(row, capture.fetched_at, new_version)
     return True
+
+
+def content_changed(before: ArticleRecord, after: ArticleRecord) -> bool:
+    """Whether the headline or the text changed, whitespace aside."""
+    return any(
+        " ".join((getattr(before, name) or "").split())
+        != " ".join((getattr(after, name) or "").split())
+        for name in ("title", "text")
+    )
+
+
+def ingest_revisit(store: Store, capture: Capture, original_page_type: str | None) -> None:
+    """A capture whose content is unchanged: the article it holds is still there."""
+    assert capture.id is not None, "ingest_capture() first"
+    if original_page_type:
+        store.set_page_type(capture.id, original_page_type)
+    store.touch_article(capture.url, capture.fetched_at)
+
+
+def ingest_removal(store: Store, capture: Capture) -> bool:
+    """A 404 or 410 for a URL that held an article: the article is marked removed."""
+    return capture.status in (404, 410) and store.mark_removed(capture.url, capture.fetched_at)

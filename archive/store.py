@@ -20,6 +20,7 @@ CRAWL_COLUMNS = {
     "start_urls": str,
     "warc_dir": str,
     "stats": str,
+    "source": str,
 }
 CAPTURE_COLUMNS = {
     "id": int,
@@ -37,6 +38,10 @@ CAPTURE_COLUMNS = {
     "warc_length": int,
     "warc_record_id": str,
     "crawl_id": int,
+    "record_type": str,
+    "revisit_of": int,
+    "etag": str,
+    "last_modified": str,
 }
 SITE_COLUMNS = {
     "host": str,
@@ -73,6 +78,20 @@ ARTICLE_COLUMNS = {
     "crawl_id": int,
     "first_seen": str,
     "last_seen": str,
+    "removed_at": str,
+    "version_count": int,
+}
+VERSION_COLUMNS = {
+    "id": int,
+    "article_id": int,
+    "version": int,
+    "url": str,
+    "title": str,
+    "text": str,
+    "word_count": int,
+    "capture_id": int,
+    "crawl_id": int,
+    "fetched_at": str,
 }
 # On a recrawl the article row keeps its id and first_seen; everything else is the latest capture.
 _ARTICLE_UPDATE = [c for c in ARTICLE_COLUMNS if c not in ("id", "url", "first_seen")]
@@ -106,6 +125,16 @@ def create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("capture_id", "captures", "id"), ("crawl_id", "crawls", "id")],
         if_not_exists=True,
     )
+    db["article_versions"].create(
+        VERSION_COLUMNS,
+        pk="id",
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("capture_id", "captures", "id"),
+            ("crawl_id", "crawls", "id"),
+        ],
+        if_not_exists=True,
+    )
     for table, columns in (
         ("crawls", CRAWL_COLUMNS),
         ("captures", CAPTURE_COLUMNS),
@@ -117,6 +146,14 @@ def create_schema(db: sqlite_utils.Database) -> None:
             # Older archives stored cleaned text only: it is the best page-level text they have.
             with db.conn:
                 db.execute("UPDATE articles SET raw_text = text")
+        if table == "articles" and "version_count" in added:
+            with db.conn:  # what an older archive holds is each article's first known version
+                db.execute(
+                    "INSERT INTO article_versions (article_id, version, url, title, text, "
+                    "word_count, capture_id, crawl_id, fetched_at) SELECT id, 1, url, title, "
+                    "text, word_count, capture_id, crawl_id, last_seen FROM articles"
+                )
+                db.execute("UPDATE articles SET version_count = 1")
     captures = db["captures"]
     captures.create_index(["url"], if_not_exists=True)
     captures.create_index(["warc_record_id"], unique=True, if_not_exists=True)
@@ -125,6 +162,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     articles.create_index(["url"], unique=True, if_not_exists=True)
     articles.create_index(["host"], if_not_exists=True)
     articles.create_index(["published"], if_not_exists=True)
+    db["article_versions"].create_index(["article_id", "version"], unique=True, if_not_exists=True)
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
@@ -200,18 +238,56 @@ class Store:
         )
         self._wrote()
 
-    def add_article(self, row: Row) -> None:
-        """Insert an article row; an article URL seen before is updated in place."""
+    def article_by_url(self, url: str) -> Row | None:
+        """The stored article of a URL (this transaction's writes included), or None."""
+        cursor = self.db.conn.execute("SELECT * FROM articles WHERE url = ?", [url])
+        found = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
+
+    def add_article(self, row: Row, fetched_at: str, new_version: bool) -> int:
+        """Insert or update (by URL) an article row; with `new_version`, record it in
+        `article_versions` too. Returns the article's id."""
         self._begin()
-        columns = list(ARTICLE_COLUMNS)[1:]
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_UPDATE)
-        self.db.conn.execute(
-            f"INSERT INTO articles ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))}) "
-            f"ON CONFLICT(url) DO UPDATE SET {updates}",
+        columns = [c for c in ARTICLE_COLUMNS if c not in ("id", "removed_at", "version_count")]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_UPDATE if c in columns)
+        bump = 1 if new_version else 0
+        cursor = self.db.conn.execute(
+            f"INSERT INTO articles ({', '.join(columns)}, version_count) "
+            f"VALUES ({', '.join('?' * len(columns))}, 1) "
+            f"ON CONFLICT(url) DO UPDATE SET {updates}, removed_at = NULL, "
+            f"version_count = coalesce(version_count, 0) + {bump} RETURNING id, version_count",
             [row.get(c) for c in columns],
         )
+        article_id, version = cursor.fetchone()
+        if new_version:
+            self.db.conn.execute(
+                "INSERT INTO article_versions (article_id, version, url, title, text, word_count, "
+                "capture_id, crawl_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [article_id, version, row["url"], row.get("title"), row.get("text"),
+                 row.get("word_count"), row.get("capture_id"), row.get("crawl_id"), fetched_at],
+            )  # fmt: skip
         self._wrote()
+        return article_id
+
+    def touch_article(self, url: str, seen_at: str) -> bool:
+        """An article fetched again unchanged (a revisit): it is still there. True if known."""
+        self._begin()
+        cursor = self.db.conn.execute(
+            "UPDATE articles SET last_seen = ?, removed_at = NULL WHERE url = ?", [seen_at, url]
+        )
+        self._wrote()
+        return cursor.rowcount > 0
+
+    def mark_removed(self, url: str, seen_at: str) -> bool:
+        """An article whose URL now answers 404 or 410: marked, never deleted. True if marked."""
+        self._begin()
+        cursor = self.db.conn.execute(
+            "UPDATE articles SET removed_at = ?, last_seen = ? "
+            "WHERE url = ? AND removed_at IS NULL",
+            [seen_at, seen_at, url],
+        )
+        self._wrote()
+        return cursor.rowcount > 0
 
     def _begin(self) -> None:
         if not self.db.conn.in_transaction:
@@ -270,11 +346,20 @@ class Store:
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def update_article(self, article_id: int, values: Row) -> None:
+        """Re-cleaned values for an article, and for its latest version (the same content)."""
         self._begin()
         assignments = ", ".join(f"{name} = ?" for name in values)
         self.db.conn.execute(
             f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
         )
+        kept = {name: value for name, value in values.items() if name in VERSION_COLUMNS}
+        if kept:
+            assignments = ", ".join(f"{name} = ?" for name in kept)
+            self.db.conn.execute(
+                f"UPDATE article_versions SET {assignments} WHERE article_id = ? AND version = "
+                "(SELECT max(version) FROM article_versions WHERE article_id = ?)",
+                [*kept.values(), article_id, article_id],
+            )
         self._wrote()
 
     def refresh_sites(self) -> None:

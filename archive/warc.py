@@ -60,6 +60,7 @@ class WarcLocation:
     record_id: str
     payload_digest: str
     warc_date: str
+    record_type: str = "response"
 
 
 def warc_file_name(prefix: str, serial: int, when: datetime | None = None) -> str:

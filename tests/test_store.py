@@ -8,6 +8,8 @@ from pathlib import Path
 from archive.ingest import SiteProfiles
 from archive.store import Store
 
+T1, T2, T3 = "2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00+00:00"
+
 CONTRACT = {
     "crawls": {"id", "started_at", "finished_at", "status", "stats"},
     "captures": {
@@ -130,13 +132,15 @@ def test_two_writers_share_a_database(tmp_path: Path) -> None:
 def test_article_upsert_keeps_one_row_per_url_and_fts_follows(tmp_path: Path) -> None:
     store = Store(tmp_path / "a.db")
     first = store.add_capture(capture(1))
-    store.add_article(article("http://example.com/1", "Old", "zebras graze quietly", first))
+    store.add_article(
+        article("http://example.com/1", "Old", "zebras graze quietly", first), T1, True
+    )
     store.flush()
     assert search(store, "zebras") == ["http://example.com/1"]
     row_id = store.db.execute("SELECT id FROM articles").fetchone()[0]
 
     second = store.add_capture(capture(2))
-    store.add_article(article("http://example.com/1", "New", "giraffes run fast", second))
+    store.add_article(article("http://example.com/1", "New", "giraffes run fast", second), T2, True)
     store.close()
     store = Store(tmp_path / "a.db")
     rows = list(store.db["articles"].rows)
@@ -146,6 +150,27 @@ def test_article_upsert_keeps_one_row_per_url_and_fts_follows(tmp_path: Path) ->
     assert search(store, "zebras") == []
     assert store.db["sites"].get("example.com")["article_count"] == 1
     assert store.db["sites"].get("example.com")["name"] == "Example"
+    versions = store.db.execute(
+        "SELECT version, title, capture_id, fetched_at FROM article_versions ORDER BY version"
+    ).fetchall()
+    assert versions == [(1, "Old", first, T1), (2, "New", second, T2)]
+    assert rows[0]["version_count"] == 2
+
+
+def test_an_unchanged_article_keeps_its_versions_and_removal_is_a_mark(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    url = "http://example.com/1"
+    store.add_article(article(url, "Same", "zebras", store.add_capture(capture(1))), T1, True)
+    store.add_article(article(url, "Same", "zebras", store.add_capture(capture(2))), T2, False)
+    assert store.mark_removed(url, T2) and not store.mark_removed(url, T2)
+    assert store.article_by_url(url)["removed_at"] == T2
+    assert store.touch_article(url, T3) and store.article_by_url(url)["removed_at"] is None
+    assert not store.touch_article("http://example.com/unknown", T3)
+    store.close()
+    store = Store(tmp_path / "a.db")
+    assert store.db["article_versions"].count == 1
+    row = store.article_by_url(url)
+    assert (row["version_count"], row["last_seen"], row["id"]) == (1, T3, 1)
 
 
 def test_crawl_rows_record_status_and_stats(tmp_path: Path) -> None:
@@ -160,14 +185,20 @@ def test_crawl_rows_record_status_and_stats(tmp_path: Path) -> None:
 def test_an_older_archive_is_upgraded_without_losing_articles(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     store = Store(path)
-    store.add_article(article("http://example.com/1", "An Old Headline Kept", "Old text.", 1))
+    store.add_article(
+        article("http://example.com/1", "An Old Headline Kept", "Old text.", 1), T1, True
+    )
     store.close()
     with sqlite3.connect(path) as old:  # the columns this version added did not exist
         for column in ("raw_title", "raw_text", "page_extraction", "modified", "image"):
             old.execute(f"ALTER TABLE articles DROP COLUMN {column}")
+        old.execute("ALTER TABLE articles DROP COLUMN version_count")
+        old.execute("DROP TABLE article_versions")
     store = Store(path)
     profiles = SiteProfiles(store)
     profiles["example.com"].learn("Other text.", ["Other headline"], page="http://example.com/2")
     profiles.finish()
     row = store.db.execute("SELECT title, text, raw_text FROM articles").fetchone()
     assert row == ("An Old Headline Kept", "Old text.", "Old text.")
+    versions = store.db.execute("SELECT version, title FROM article_versions").fetchall()
+    assert versions == [(1, "An Old Headline Kept")]
