@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import fcntl
+import hashlib
 import io
+import logging
 import os
 import socket
 import zlib
@@ -23,8 +27,12 @@ from warcio.warcwriter import WARCWriter
 
 from archive import __version__
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_MAX_SIZE = 1_000_000_000
 OPEN_SUFFIX = ".open"
+PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 # Scrapy has already removed the chunked framing and (for truncated bodies) the body no longer
 # matches the server's length: these headers would describe bytes that are not in the record.
@@ -61,6 +69,21 @@ class WarcLocation:
     payload_digest: str
     warc_date: str
     record_type: str = "response"
+
+
+@dataclass
+class Original:
+    """The response record a revisit refers to."""
+
+    url: str
+    record_id: str
+    warc_date: str
+    payload_digest: str | None
+
+
+def payload_digest(body: bytes) -> str:
+    """`sha1:BASE32`, as WARC-Payload-Digest has it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def warc_file_name(prefix: str, serial: int, when: datetime | None = None) -> str:
@@ -117,19 +140,36 @@ class RotatingWarcWriter:
 
     def write_exchange(self, exchange: HttpExchange) -> WarcLocation:
         """Write the response record, then its request record; return the response's location."""
+        writer, _out = self._ensure_open()
+        return self._write_pair(exchange, self._response_record(writer, exchange))
+
+    def write_revisit(self, exchange: HttpExchange, original: Original) -> WarcLocation:
+        """Write a revisit record (and its request) instead of a second copy of a payload.
+
+        A 304 answer is a `server-not-modified` revisit; a body identical to the original's
+        an `identical-payload-digest` one. Either way the record holds HTTP headers only and
+        refers to the original by URI, date and record ID.
+        """
+        writer, _out = self._ensure_open()
+        return self._write_pair(exchange, self._revisit_record(writer, exchange, original))
+
+    def _write_pair(self, exchange: HttpExchange, response: ArcWarcRecord) -> WarcLocation:
         writer, out = self._ensure_open()
-        response = self._response_record(writer, exchange)
         offset = out.tell()
         writer.write_record(response)
         length = out.tell() - offset
         writer.write_record(self._request_record(writer, exchange, response))
+        # Flushed before the caller stores a row naming it: a row never outlives its record,
+        # even when the process is killed.
+        out.flush()
         location = WarcLocation(
             filename=self._name,
             offset=offset,
             length=length,
             record_id=response.rec_headers.get_header("WARC-Record-ID"),
-            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest") or "",
             warc_date=response.rec_headers.get_header("WARC-Date"),
+            record_type=response.rec_type,
         )
         if out.tell() >= self.max_size:
             self._close_file()
@@ -161,6 +201,8 @@ class RotatingWarcWriter:
             self.serial += 1
             self._name = warc_file_name(self.prefix, self.serial)
             self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+            # Held while the file is written: recovery only touches files nobody holds.
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
             info = self._writer.create_warcinfo_record(self._name, self.warcinfo)
             self._writer.write_record(info)
@@ -185,6 +227,39 @@ class RotatingWarcWriter:
             "response",
             payload=io.BytesIO(exchange.body),
             length=len(exchange.body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+    @staticmethod
+    def _revisit_record(
+        writer: WARCWriter, exchange: HttpExchange, original: Original
+    ) -> ArcWarcRecord:
+        reason = _reason_phrase(exchange.status)
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {reason}".strip(),
+            stored_response_headers(exchange.response_headers, len(exchange.body)),
+            protocol=exchange.protocol,
+        )
+        warc_headers = {
+            "WARC-Date": _warc_date(exchange.fetched_at),
+            "WARC-Refers-To": original.record_id,
+        }
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.status == 304:
+            record = writer.create_warc_record(
+                exchange.url, "revisit", http_headers=http_headers, warc_headers_dict=warc_headers
+            )
+            record.rec_headers.add_header("WARC-Profile", PROFILE_NOT_MODIFIED)
+            record.rec_headers.add_header("WARC-Refers-To-Target-URI", original.url)
+            record.rec_headers.add_header("WARC-Refers-To-Date", original.warc_date)
+            return record
+        return writer.create_revisit_record(
+            exchange.url,
+            original.payload_digest,
+            original.url,
+            original.warc_date,
             http_headers=http_headers,
             warc_headers_dict=warc_headers,
         )
@@ -285,3 +360,75 @@ def _decode_content(raw_body: bytes, http_headers: StatusAndHeaders | None) -> b
         return zlib.decompressobj(wbits=47).decompress(raw_body)  # gzip or zlib, auto-detected
     except zlib.error:
         return raw_body
+
+
+# --- recovery of files left open by a killed crawl ---------------------------------------------
+
+
+@dataclass
+class Recovered:
+    """An `.open` file closed after its writer died: what was kept and what was dropped."""
+
+    path: Path
+    records: int
+    dropped_bytes: int
+
+
+def recover_open_files(directory: Path | str) -> list[Recovered]:
+    """Close every `.warc.gz.open` file in `directory` that no live writer holds.
+
+    The file is cut after its last complete record (a record torn by the kill is dropped),
+    renamed to its final name and indexed, as a clean close would have done.
+    """
+    recovered = []
+    for open_path in sorted(Path(directory).glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        with open(open_path, "r+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a running crawl is writing it
+            size = handle.seek(0, os.SEEK_END)
+            end, records = complete_records_end(handle)
+            handle.truncate(end)
+        final = open_path.with_name(open_path.name.removesuffix(OPEN_SUFFIX))
+        if records == 0:
+            open_path.unlink()
+            continue
+        open_path.rename(final)
+        write_cdxj(final)
+        logger.warning(
+            "closed %s, left open by a crawl that died (%d bytes of a torn record dropped)",
+            final.name,
+            size - end,
+        )
+        recovered.append(Recovered(final, records, size - end))
+    return recovered
+
+
+def complete_records_end(handle: BinaryIO) -> tuple[int, int]:
+    """The offset just past the last complete (gzip member) record, and the records before it."""
+    handle.seek(0)
+    members: list[tuple[int, int]] = []
+    iterator = ArchiveIterator(handle)
+    try:
+        for _record in iterator:
+            iterator.read_to_end()
+            members.append((iterator.get_record_offset(), iterator.get_record_length()))
+    except Exception:  # noqa: BLE001 - a torn record: everything before it is kept
+        pass
+    end = 0
+    for count, (offset, length) in enumerate(members):
+        handle.seek(offset)
+        if offset != end or not is_whole_gzip_member(handle.read(length)):
+            return end, count
+        end = offset + length
+    return end, len(members)
+
+
+def is_whole_gzip_member(data: bytes) -> bool:
+    decompressor = zlib.decompressobj(wbits=31)
+    try:
+        decompressor.decompress(data)
+    except zlib.error:
+        return False
+    return decompressor.eof and not decompressor.unused_data

@@ -10,7 +10,18 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, RotatingWarcWriter, read_response, warc_file_name
+from archive.warc import (
+    PROFILE_IDENTICAL,
+    PROFILE_NOT_MODIFIED,
+    HttpExchange,
+    Original,
+    RotatingWarcWriter,
+    cdxj_path,
+    payload_digest,
+    read_response,
+    recover_open_files,
+    warc_file_name,
+)
 from conftest import warcio_check
 
 
@@ -122,3 +133,62 @@ def test_closed_files_get_a_cdxj_index(tmp_path: Path) -> None:
         [line] = index.read_text().splitlines()
         assert f'"offset": "{location.offset}"' in line
         assert f'"length": "{location.length}"' in line
+
+
+def test_revisit_records_refer_to_their_original(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path)
+    body = b"<html>same</html>"
+    first = writer.write_exchange(exchange(body=body))
+    original = Original("http://example.com/a?b=1", first.record_id, first.warc_date,
+                        first.payload_digest)  # fmt: skip
+    same = writer.write_revisit(exchange(body=body), original)
+    not_modified = writer.write_revisit(exchange(body=b"", status=304), original)
+    writer.close()
+    assert (same.record_type, not_modified.record_type) == ("revisit", "revisit")
+    found = [r for r in records(tmp_path / first.filename) if r[0] == "revisit"]
+    assert len(found) == 2
+    for (_, headers, _http, payload), profile in zip(
+        found, [PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED], strict=True
+    ):
+        assert headers.get_header("WARC-Profile") == profile
+        assert headers.get_header("WARC-Refers-To") == first.record_id
+        assert headers.get_header("WARC-Refers-To-Target-URI") == original.url
+        assert headers.get_header("WARC-Refers-To-Date") == first.warc_date
+        assert payload == b""  # headers only: the payload is the original's
+    assert found[0][1].get_header("WARC-Payload-Digest") == payload_digest(body)
+    assert found[0][2].get_statuscode() == "200" and found[1][2].get_statuscode() == "304"
+    assert same.payload_digest == first.payload_digest == payload_digest(body)
+    assert warcio_check(tmp_path / first.filename).returncode == 0
+
+
+def test_a_file_left_open_by_a_killed_writer_is_cut_after_its_last_whole_record(
+    tmp_path: Path,
+) -> None:
+    writer = RotatingWarcWriter(tmp_path)
+    kept = [writer.write_exchange(exchange(f"http://example.com/{n}")) for n in range(3)]
+    open_path = tmp_path / (kept[0].filename + ".open")
+    whole = open_path.stat().st_size
+    with open(open_path, "ab") as torn:  # a record cut short by the kill
+        torn.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" + b"x" * 500)[:-40])
+    assert recover_open_files(tmp_path) == []  # the writer still holds the file
+    writer._file.close()  # the process dies: its lock goes with it  # noqa: SLF001
+    (recovered,) = recover_open_files(tmp_path)
+    final = tmp_path / kept[0].filename
+    assert recovered.path == final and recovered.dropped_bytes > 0
+    assert final.stat().st_size == whole and recovered.records == 7  # warcinfo + 3 pairs
+    assert not list(tmp_path.glob("*.open")) and cdxj_path(final).exists()
+    assert warcio_check(final).returncode == 0
+    assert read_response(final, kept[2].offset).url == "http://example.com/2"
+
+
+def test_recovery_cuts_inside_a_record_too(tmp_path: Path) -> None:
+    writer = RotatingWarcWriter(tmp_path)
+    first = writer.write_exchange(exchange("http://example.com/1"))
+    second = writer.write_exchange(exchange("http://example.com/2", body=bytes(range(256)) * 50))
+    writer._file.close()  # noqa: SLF001
+    open_path = tmp_path / (first.filename + ".open")
+    with open(open_path, "r+b") as handle:
+        handle.truncate(second.offset + second.length // 2)
+    (recovered,) = recover_open_files(tmp_path)
+    assert recovered.path.stat().st_size == second.offset  # the first pair, whole
+    assert warcio_check(recovered.path).returncode == 0
