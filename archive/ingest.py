@@ -208,11 +208,12 @@ def content_changed(before: ArticleRecord, after: ArticleRecord) -> bool:
     )
 
 
-def ingest_revisit(store: Store, capture: Capture, original_page_type: str | None) -> None:
-    """A capture whose content is unchanged: the article it holds is still there."""
+def ingest_revisit(store: Store, capture: Capture) -> None:
+    """A capture whose content is unchanged: it is what its original was, and the article it
+    holds is still there."""
     assert capture.id is not None, "ingest_capture() first"
-    if original_page_type:
-        store.set_page_type(capture.id, original_page_type)
+    if capture.revisit_of is not None:
+        store.copy_page_type(capture.revisit_of, capture.id)
     store.touch_article(capture.url, capture.fetched_at)
 
 

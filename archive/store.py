@@ -197,15 +197,22 @@ class Store:
         self._opened_at = 0.0
         self._site_counts: dict[str, tuple[str, str, int]] = {}
 
-    def start_crawl(self, start_urls: list[str], warc_dir: str) -> int:
+    def start_crawl(self, start_urls: list[str], warc_dir: str, source: str | None = None) -> int:
         row = {
             "started_at": utc_now(),
             "status": "running",
             "start_urls": json.dumps(start_urls),
             "warc_dir": warc_dir,
+            "source": source,
         }
         with self.db.conn:
             return self.db["crawls"].insert(row).last_pk
+
+    def reopen_crawl(self, crawl_id: int) -> int:
+        """Continue an interrupted crawl: it is running again, under the same id."""
+        with self.db.conn:
+            self.db["crawls"].update(crawl_id, {"status": "running", "finished_at": None})
+        return crawl_id
 
     def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
         self.flush()
@@ -235,6 +242,15 @@ class Store:
         self._begin()
         self.db.conn.execute(
             "UPDATE captures SET page_type = ? WHERE id = ?", [page_type, capture_id]
+        )
+        self._wrote()
+
+    def copy_page_type(self, from_capture: int, to_capture: int) -> None:
+        self._begin()
+        self.db.conn.execute(
+            "UPDATE captures SET page_type = (SELECT page_type FROM captures WHERE id = ?) "
+            "WHERE id = ?",
+            [from_capture, to_capture],
         )
         self._wrote()
 
@@ -376,4 +392,65 @@ class Store:
     def close(self) -> None:
         self.flush()
         self.refresh_sites()
+        self.db.close()
+
+
+HISTORY_SQL = (
+    "SELECT c.id, c.url, c.status, c.fetched_at, c.etag, c.last_modified, c.page_type, "
+    "c.crawl_id, c.record_type, c.revisit_of, c.payload_digest, c.warc_record_id, "
+    "c.warc_filename, c.warc_offset, crawls.warc_dir "
+    "FROM captures c LEFT JOIN crawls ON crawls.id = c.crawl_id "
+)
+
+
+class History:
+    """What the archive already holds, read for a crawl that fetches only what is new.
+
+    A connection of its own (read-only use) so that lookups never wait on the pipeline's
+    open transaction; one indexed query per request.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.db = open_database(path)
+        self.db.execute("PRAGMA busy_timeout = 60000")
+
+    def _row(self, sql: str, params: list[Any]) -> Row | None:
+        cursor = self.db.execute(sql, params)
+        found = cursor.fetchone()
+        return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
+
+    def last_capture(self, url: str, crawl_id: int | None = None) -> Row | None:
+        """The latest capture of `url` that holds or revisits a page (of one crawl, if given)."""
+        if crawl_id is None:
+            where = "WHERE c.url = ? AND c.status IN (200, 304) "
+            return self._row(HISTORY_SQL + where + "ORDER BY c.id DESC LIMIT 1", [url])
+        where = "WHERE c.url = ? AND c.crawl_id = ? "
+        return self._row(HISTORY_SQL + where + "ORDER BY c.id DESC LIMIT 1", [url, crawl_id])
+
+    def original_of(self, capture: Row) -> Row | None:
+        """The capture whose record holds the payload: itself, or what its revisit refers to."""
+        if capture["record_type"] != "revisit":
+            return capture
+        if capture["revisit_of"] is None:
+            return None
+        return self._row(HISTORY_SQL + "WHERE c.id = ?", [capture["revisit_of"]])
+
+    def article(self, url: str) -> Row | None:
+        return self._row(
+            "SELECT first_seen, last_seen, published, removed_at FROM articles WHERE url = ?",
+            [url],
+        )
+
+    def articles_of(self, hosts: list[str]) -> list[Row]:
+        """Every article of these hosts still there, for the recrawl policy to pick from."""
+        marks = ", ".join("?" * len(hosts))
+        cursor = self.db.execute(
+            "SELECT url, first_seen, last_seen, published FROM articles "
+            f"WHERE host IN ({marks}) AND removed_at IS NULL ORDER BY last_seen",
+            hosts,
+        )
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, found, strict=True)) for found in cursor]
+
+    def close(self) -> None:
         self.db.close()

@@ -22,7 +22,6 @@ from cdxj_indexer.main import write_cdx_index
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from archive import __version__
@@ -217,7 +216,7 @@ class RotatingWarcWriter:
             stored_response_headers(exchange.response_headers, len(exchange.body)),
             protocol=exchange.protocol,
         )
-        warc_headers = {"WARC-Date": _warc_date(exchange.fetched_at)}
+        warc_headers = {"WARC-Date": warc_date(exchange.fetched_at)}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
         if exchange.truncated:
@@ -242,7 +241,7 @@ class RotatingWarcWriter:
             protocol=exchange.protocol,
         )
         warc_headers = {
-            "WARC-Date": _warc_date(exchange.fetched_at),
+            "WARC-Date": warc_date(exchange.fetched_at),
             "WARC-Refers-To": original.record_id,
         }
         if exchange.ip_address:
@@ -313,8 +312,11 @@ def _reason_phrase(status: int) -> str:
         return ""
 
 
-def _warc_date(when: datetime) -> str:
-    return datetime_to_iso_date(when.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+def warc_date(when: datetime) -> str:
+    """WARC-Date with milliseconds: the precision of `captures.fetched_at`, so that a revisit
+    can name its original's exact WARC-Date from the database alone."""
+    when = when.astimezone(UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 @dataclass

@@ -1,19 +1,29 @@
-"""Downloader middlewares: WARC capture of every exchange, and a per-host page budget."""
+"""Downloader middlewares: WARC capture of every exchange, incremental fetching, a page budget."""
 
 from __future__ import annotations
 
 import socket
 from collections import Counter
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
+from scrapy.responsetypes import responsetypes
 
 from archive.ingest import Capture
-from archive.warc import HttpExchange, RotatingWarcWriter
+from archive.store import History, Row
+from archive.warc import (
+    HttpExchange,
+    Original,
+    RotatingWarcWriter,
+    payload_digest,
+    read_response,
+    warc_date,
+)
 from crawler.signals import capture_archived
 from extractors.urls import site_key
 
@@ -23,6 +33,9 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 CAPTURE_META_KEY = "newsarc_capture"
+PREVIOUS_META_KEY = "newsarc_previous"  # the archive's last capture of the URL (a Row)
+PAGE_TYPE_META_KEY = "newsarc_page_type"  # set when the page needs no new extraction
+REPLAYED_FLAG = "newsarc_replayed"
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:
@@ -81,16 +94,40 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if "cached" in response.flags:  # from HttpCacheMiddleware: not a new fetch
-            return response
+        if "cached" in response.flags or REPLAYED_FLAG in response.flags:
+            return response  # not a new fetch: already archived
         exchange = exchange_from(request, response)
-        location = self.writer.write_exchange(exchange)
-        capture = Capture.from_exchange(exchange, location)
+        original = self._unchanged_original(request, response)
+        if original is None:
+            location = self.writer.write_exchange(exchange)
+            capture = Capture.from_exchange(exchange, location)
+        else:
+            location = self.writer.write_revisit(exchange, original.as_original())
+            capture = Capture.from_exchange(exchange, location)
+            capture.revisit_of = original.id
+            if original.page_type:  # known: no need to extract the same payload again
+                request.meta[PAGE_TYPE_META_KEY] = original.page_type
+            self.stats.inc_value(f"newsarc/warc/revisits/{response.status}")
         self.crawler.signals.send_catch_log(capture_archived, capture=capture, response=response)
         request.meta[CAPTURE_META_KEY] = capture  # response.meta once the engine ties them
         self.stats.inc_value("newsarc/warc/responses")
         self.stats.inc_value("newsarc/warc/bytes", len(response.body))
         return response
+
+    @staticmethod
+    def _unchanged_original(request: Request, response: Response) -> PreviousCapture | None:
+        """The earlier capture this response repeats: a 304 to our conditional GET, or the
+        same payload as last time. None for anything new."""
+        previous: PreviousCapture | None = request.meta.get(PREVIOUS_META_KEY)
+        if previous is None:
+            return None
+        if response.status == 304:
+            return previous
+        if response.status == previous.status == 200 and (
+            payload_digest(response.body) == previous.payload_digest
+        ):
+            return previous
+        return None
 
     def spider_closed(self) -> None:
         self.writer.close()
@@ -118,3 +155,161 @@ class HostBudgetMiddleware:
             self.stats.inc_value("newsarc/host_budget/refused")
             raise IgnoreRequest(f"page budget of {self.budget} reached for {host}")
         self.fetched[host] += 1
+
+
+class PreviousCapture:
+    """The archive's latest capture of a URL, resolved to the record that holds its payload."""
+
+    def __init__(self, last: Row, original: Row) -> None:
+        self.id: int = original["id"]
+        self.url: str = original["url"]
+        self.status: int = original["status"]
+        self.payload_digest: str = original["payload_digest"]
+        self.record_id: str = original["warc_record_id"]
+        self.fetched_at: str = original["fetched_at"]
+        self.page_type: str | None = original["page_type"]
+        self.etag: str | None = last["etag"] or original["etag"]
+        self.last_modified: str | None = last["last_modified"] or original["last_modified"]
+
+    def as_original(self) -> Original:
+        when = datetime.fromisoformat(self.fetched_at)
+        return Original(self.url, self.record_id, warc_date(when), self.payload_digest)
+
+
+class IncrementalMiddleware:
+    """Fetches only what is new, changed or due, and resumes an interrupted crawl.
+
+    For a URL the archive already holds: an article page is fetched again only when the
+    recrawl policy says it is due (backing off as the article ages); any page fetched again
+    carries `If-None-Match` / `If-Modified-Since` from its last capture, so that
+    WarcCaptureMiddleware can archive an unchanged answer as a revisit. Start URLs are always
+    fetched whole. When resuming crawl N (NEWSARC_RESUME_CRAWL), what crawl N already archived
+    is answered from its WARC record instead of being fetched again.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.stats = crawler.stats
+        self.history = History(settings.get("NEWSARC_DB"))
+        self.warc_dir = Path(settings.get("NEWSARC_WARC_DIR") or ".")
+        self.resume_crawl = settings.getint("NEWSARC_RESUME_CRAWL") or None
+        self.policy = RecrawlPolicy.from_settings(settings)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("NEWSARC_INCREMENTAL"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> Response | None:
+        if self.resume_crawl is not None:
+            replayed = self._replay(request)
+            if replayed is not None:
+                return replayed
+        last = self.history.last_capture(request.url)
+        original = self.history.original_of(last) if last else None
+        if last is None or original is None:
+            return None
+        if not request.meta.get("start") and not self._due(request.url):
+            self.stats.inc_value("newsarc/recrawl/not_due")
+            raise IgnoreRequest(f"{request.url} was archived recently; not due for a recrawl")
+        previous = PreviousCapture(last, original)
+        request.meta[PREVIOUS_META_KEY] = previous
+        if not request.meta.get("start") and not request.url.endswith("/robots.txt"):
+            # (robots.txt: RobotsTxtMiddleware would read a 304's empty body as "allow all")
+            if previous.etag:
+                request.headers.setdefault("If-None-Match", previous.etag)
+            if previous.last_modified:
+                request.headers.setdefault("If-Modified-Since", previous.last_modified)
+        self.stats.inc_value("newsarc/recrawl/refetched")
+        return None
+
+    def _due(self, url: str) -> bool:
+        article = self.history.article(url)
+        if article is None:  # listing pages, feeds, sitemaps: every run
+            return True
+        return self.policy.is_due(article, datetime.now(UTC))
+
+    def _replay(self, request: Request) -> Response | None:
+        """The answer crawl N archived for this request, rebuilt from its WARC record."""
+        last = self.history.last_capture(request.url, self.resume_crawl)
+        original = self.history.original_of(last) if last else None
+        if last is None or original is None:
+            return None
+        path = Path(original["warc_dir"] or self.warc_dir) / original["warc_filename"]
+        if not path.is_file():
+            path = self.warc_dir / original["warc_filename"]
+        stored = read_response(path, original["warc_offset"])
+        headers = Headers(stored.http_headers)
+        status = last["status"] if last["status"] != 304 else stored.status
+        response_class = responsetypes.from_args(headers=headers, url=request.url)
+        request.meta[CAPTURE_META_KEY] = capture_from_row(last)
+        if last["page_type"] or original["page_type"]:  # else extraction never finished
+            request.meta[PAGE_TYPE_META_KEY] = last["page_type"] or original["page_type"]
+        self.stats.inc_value("newsarc/resume/replayed")
+        return response_class(
+            url=request.url,
+            status=status,
+            headers=headers,
+            body=stored.raw_body,
+            flags=[REPLAYED_FLAG],
+            request=request,
+        )
+
+    def spider_closed(self) -> None:
+        self.history.close()
+
+
+def capture_from_row(row: Row) -> Capture:
+    fields = {name: row.get(name) for name in Capture.__dataclass_fields__}
+    return Capture(**fields)
+
+
+class RecrawlPolicy:
+    """How soon an archived article is fetched again: `factor` × its age at the last fetch,
+    kept between `minimum` and `maximum`."""
+
+    def __init__(self, minimum: timedelta, maximum: timedelta, factor: float) -> None:
+        self.minimum, self.maximum, self.factor = minimum, maximum, factor
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RecrawlPolicy:
+        return cls(
+            timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MIN")),
+            timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MAX")),
+            settings.getfloat("NEWSARC_RECRAWL_FACTOR"),
+        )
+
+    def interval(self, age: timedelta) -> timedelta:
+        return min(self.maximum, max(self.minimum, age * self.factor))
+
+    def is_due(self, article: Row, now: datetime) -> bool:
+        last = parse_time(article["last_seen"])
+        born = parse_time(article["published"]) or parse_time(article["first_seen"])
+        if last is None:
+            return True
+        if born is None or born > last:  # a date in the future is not an age
+            born = parse_time(article["first_seen"]) or last
+        return now - last >= self.interval(last - born)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def due_articles(db: str, sites: set[str], policy: RecrawlPolicy) -> list[str]:
+    """URLs of the archived articles of these sites that the policy says to fetch again."""
+    history = History(db)
+    try:
+        hosts = sorted({*sites, *(f"www.{site}" for site in sites)})
+        now = datetime.now(UTC)
+        return [row["url"] for row in history.articles_of(hosts) if policy.is_due(row, now)]
+    finally:
+        history.close()

@@ -18,7 +18,14 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from twisted.internet.task import LoopingCall
 
-from archive.ingest import Capture, SiteProfiles, ingest_capture, ingest_page
+from archive.ingest import (
+    Capture,
+    SiteProfiles,
+    ingest_capture,
+    ingest_page,
+    ingest_removal,
+    ingest_revisit,
+)
 from archive.store import Store
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
@@ -47,6 +54,7 @@ class PageItem:
     feed_title: str | None = None
     page_type: str | None = None
     title: str | None = None
+    known_page_type: str | None = None  # an unchanged or replayed page, analysed before
 
 
 class ArchivePipeline:
@@ -81,7 +89,12 @@ class ArchivePipeline:
         warc_dir = self.crawler.settings.get("NEWSARC_WARC_DIR")
         # Absolute, so that the replay routes find the files whatever folder serves them.
         warc_dir = str(Path(warc_dir).resolve()) if warc_dir else ""
-        self.crawl_id = self.store.start_crawl(start_urls, warc_dir)
+        resumed = self.crawler.settings.getint("NEWSARC_RESUME_CRAWL")
+        if resumed:
+            self.crawl_id = self.store.reopen_crawl(resumed)
+        else:
+            source = self.crawler.settings.get("NEWSARC_SOURCE") or None
+            self.crawl_id = self.store.start_crawl(start_urls, warc_dir, source)
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         self.pool = self._new_pool()
         self.committer.start(self.store.max_age, now=False)
@@ -89,6 +102,11 @@ class ArchivePipeline:
     def capture_archived(self, capture: Capture, response: Any) -> None:
         try:
             ingest_capture(self.store, capture, self.crawl_id)
+            if capture.record_type == "revisit":
+                ingest_revisit(self.store, capture)
+                self.crawler.stats.inc_value("newsarc/unchanged")
+            elif ingest_removal(self.store, capture):
+                self.crawler.stats.inc_value("newsarc/articles_removed")
         except sqlite3.Error as exc:  # the WARC record exists: reindex can add the row later
             logger.error("could not store the capture of %s: %s", capture.url, exc)
             self.crawler.stats.inc_value("newsarc/db_errors")
@@ -98,6 +116,9 @@ class ArchivePipeline:
             return item
         if item.capture is None or item.capture.id is None:
             raise DropItem(f"{item.url} has no stored capture (see errors above)")
+        if item.known_page_type:  # unchanged since its last capture, or replayed on resume
+            item.page_type, item.html = item.known_page_type, ""
+            return item
         analysis = await self._analyze(item)
         if ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles):
             self.crawler.stats.inc_value("newsarc/articles")

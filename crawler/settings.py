@@ -31,6 +31,8 @@ LOGSTATS_INTERVAL = 15.0
 
 DOWNLOADER_MIDDLEWARES = {
     # After RobotsTxtMiddleware (100): pages robots.txt forbids do not use up the budget.
+    # After RobotsTxtMiddleware too; before the budget, which replayed pages do not use up.
+    "crawler.middlewares.IncrementalMiddleware": 105,
     "crawler.middlewares.HostBudgetMiddleware": 110,
     # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590): sees every response,
     # redirects and errors included, with the body still as it came over the wire.
@@ -46,6 +48,14 @@ NEWSARC_WARC_MAX_SIZE = 1_000_000_000
 NEWSARC_MAX_PAGES_PER_HOST = 20_000
 NEWSARC_EXTRACT_WORKERS = 0  # 0: one extraction process per core
 NEWSARC_DB_BATCH_SIZE = 500
+# Incremental crawls: archived article pages are fetched again after factor × their age at
+# the last fetch, kept between MIN and MAX seconds; every refetch is a conditional GET.
+NEWSARC_INCREMENTAL = True
+NEWSARC_RECRAWL_MIN = 3600
+NEWSARC_RECRAWL_MAX = 30 * 86400
+NEWSARC_RECRAWL_FACTOR = 0.5
+NEWSARC_RESUME_CRAWL = 0  # set by `newsarc crawl --resume`: the crawl to continue
+NEWSARC_SOURCE = ""  # the sources.yml entry a crawl runs, recorded in `crawls.source`
 
 # `newsarc crawl --fast`: for servers you own (benchmarks, tests, the demo).
 FAST_SETTINGS = {

@@ -267,25 +267,38 @@ def test_datasette_search_finds_articles_by_a_word(crawled) -> None:
     assert asyncio.run(search("zeppelin")) == []
 
 
-def test_recrawl_updates_articles_in_place(crawled, tmp_path: Path) -> None:
+def test_a_forced_recrawl_of_an_unchanged_site_archives_revisits(crawled, tmp_path: Path) -> None:
     crawled["db"].commit()
     out = Path(shutil.copytree(crawled["out"], tmp_path / "copy"))
     with HTTPServer(host="127.0.0.1", port=int(crawled["base"].rsplit(":", 1)[1])) as server:
         serve_site(server)
         result = subprocess.run(
             [sys.executable, "-m", "newsarc", "crawl", crawled["base"] + "/", "--fast",
-             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs")],
+             "--db", str(out / "archive.db"), "--warc-dir", str(out / "warcs"),
+             "-s", "NEWSARC_RECRAWL_MAX=0"],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     db = sqlite3.connect(out / "archive.db")
     assert db.execute("SELECT count(*) FROM crawls WHERE status = 'finished'").fetchone()[0] == 2
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
-    latest = db.execute(
-        "SELECT count(*) FROM articles JOIN captures ON captures.id = articles.capture_id "
-        "WHERE captures.crawl_id = 2 AND articles.crawl_id = 2"
+    # Every article was fetched again, found identical, and archived as a revisit of crawl 1.
+    revisits = db.execute(
+        "SELECT count(*) FROM articles JOIN captures ON captures.url = articles.url "
+        "AND captures.crawl_id = 2 AND captures.record_type = 'revisit' "
+        "JOIN captures AS original ON original.id = captures.revisit_of "
+        "WHERE original.crawl_id = 1 AND articles.capture_id = original.id "
+        "AND articles.last_seen >= captures.fetched_at"
     ).fetchone()[0]
-    assert latest == 5
+    # (the test server gzips each answer anew, with a new timestamp: other bytes, no revisit)
+    assert revisits == 4
+    regzipped = db.execute(
+        "SELECT captures.record_type, articles.crawl_id FROM articles JOIN captures "
+        "ON captures.id = articles.capture_id WHERE articles.url LIKE '%/gzipped.html'"
+    ).fetchone()
+    assert regzipped == ("response", 2)
+    # Same text, so no article has a second version.
+    assert db.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 5
     ids = [row[0] for row in db.execute("SELECT id FROM captures")]
     assert len(ids) == len(set(ids)) and len(ids) >= 20
     warcs = list((out / "warcs").glob("*.warc.gz"))

@@ -23,7 +23,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.middlewares import CAPTURE_META_KEY
+from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, RecrawlPolicy, due_articles
 from crawler.pipelines import PageItem
 from extractors.urls import site_key
 
@@ -116,6 +116,17 @@ class NewsSpider(scrapy.Spider):
             # Otherwise RobotsTxtMiddleware fetches robots.txt and robots_parsed() reads it.
             for root in sorted({self.site_root(u) for u in self.start_urls}):
                 yield Request(f"{root}/robots.txt", self.parse_robots)
+        for url in self.due_recrawls():
+            yield Request(url, self.parse_page, meta={"discovery": "recrawl"})
+
+    def due_recrawls(self) -> list[str]:
+        """Archived articles of these sites due to be fetched again (incremental crawls)."""
+        if not self.settings.getbool("NEWSARC_INCREMENTAL"):
+            return []
+        policy = RecrawlPolicy.from_settings(self.settings)
+        urls = due_articles(self.settings.get("NEWSARC_DB"), self.allowed_sites, policy)
+        self.crawler.stats.set_value("newsarc/recrawl/due", len(urls))
+        return urls
 
     @staticmethod
     def site_root(url: str) -> str:
@@ -149,6 +160,7 @@ class NewsSpider(scrapy.Spider):
             html=response.text,
             discovery=response.meta.get("discovery", "link"),
             feed_title=response.meta.get("feed_title"),
+            known_page_type=response.meta.get(PAGE_TYPE_META_KEY),
         )
         for href in response.xpath(FEED_LINK_XPATH).getall():
             feed_url = response.urljoin(href)
