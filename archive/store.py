@@ -21,6 +21,7 @@ CRAWL_COLUMNS = {
     "warc_dir": str,
     "stats": str,
     "source": str,
+    "resumes": int,
 }
 CAPTURE_COLUMNS = {
     "id": int,
@@ -197,22 +198,23 @@ class Store:
         self._opened_at = 0.0
         self._site_counts: dict[str, tuple[str, str, int]] = {}
 
-    def start_crawl(self, start_urls: list[str], warc_dir: str, source: str | None = None) -> int:
+    def start_crawl(
+        self,
+        start_urls: list[str],
+        warc_dir: str,
+        source: str | None = None,
+        resumes: int | None = None,
+    ) -> int:
         row = {
             "started_at": utc_now(),
             "status": "running",
             "start_urls": json.dumps(start_urls),
             "warc_dir": warc_dir,
             "source": source,
+            "resumes": resumes,
         }
         with self.db.conn:
             return self.db["crawls"].insert(row).last_pk
-
-    def reopen_crawl(self, crawl_id: int) -> int:
-        """Continue an interrupted crawl: it is running again, under the same id."""
-        with self.db.conn:
-            self.db["crawls"].update(crawl_id, {"status": "running", "finished_at": None})
-        return crawl_id
 
     def finish_crawl(self, crawl_id: int, status: str, stats: dict[str, Any]) -> None:
         self.flush()
@@ -419,13 +421,15 @@ class History:
         found = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
 
-    def last_capture(self, url: str, crawl_id: int | None = None) -> Row | None:
-        """The latest capture of `url` that holds or revisits a page (of one crawl, if given)."""
-        if crawl_id is None:
+    def last_capture(self, url: str, crawl_ids: list[int] | None = None) -> Row | None:
+        """The latest capture of `url` that holds or revisits a page; or, given `crawl_ids`,
+        the latest answer of any kind those crawls archived for it."""
+        if crawl_ids is None:
             where = "WHERE c.url = ? AND c.status IN (200, 304) "
             return self._row(HISTORY_SQL + where + "ORDER BY c.id DESC LIMIT 1", [url])
-        where = "WHERE c.url = ? AND c.crawl_id = ? "
-        return self._row(HISTORY_SQL + where + "ORDER BY c.id DESC LIMIT 1", [url, crawl_id])
+        where = f"WHERE c.url = ? AND c.crawl_id IN ({', '.join('?' * len(crawl_ids))}) "
+        sql = HISTORY_SQL + where + "ORDER BY c.id DESC LIMIT 1"
+        return self._row(sql, [url, *crawl_ids])
 
     def original_of(self, capture: Row) -> Row | None:
         """The capture whose record holds the payload: itself, or what its revisit refers to."""

@@ -25,6 +25,7 @@ from archive.warc import (
     warc_date,
 )
 from crawler.signals import capture_archived
+from crawler.sources import RecrawlPolicy
 from extractors.urls import site_key
 
 if TYPE_CHECKING:
@@ -192,8 +193,8 @@ class IncrementalMiddleware:
         self.stats = crawler.stats
         self.history = History(settings.get("NEWSARC_DB"))
         self.warc_dir = Path(settings.get("NEWSARC_WARC_DIR") or ".")
-        self.resume_crawl = settings.getint("NEWSARC_RESUME_CRAWL") or None
-        self.policy = RecrawlPolicy.from_settings(settings)
+        self.resumed = [int(n) for n in settings.getlist("NEWSARC_RESUME_CRAWLS")] or None
+        self.policy = recrawl_policy(settings)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -203,7 +204,7 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> Response | None:
-        if self.resume_crawl is not None:
+        if self.resumed:
             replayed = self._replay(request)
             if replayed is not None:
                 return replayed
@@ -229,11 +230,11 @@ class IncrementalMiddleware:
         article = self.history.article(url)
         if article is None:  # listing pages, feeds, sitemaps: every run
             return True
-        return self.policy.is_due(article, datetime.now(UTC))
+        return is_due(self.policy, article, datetime.now(UTC))
 
     def _replay(self, request: Request) -> Response | None:
         """The answer crawl N archived for this request, rebuilt from its WARC record."""
-        last = self.history.last_capture(request.url, self.resume_crawl)
+        last = self.history.last_capture(request.url, self.resumed)
         original = self.history.original_of(last) if last else None
         if last is None or original is None:
             return None
@@ -266,32 +267,21 @@ def capture_from_row(row: Row) -> Capture:
     return Capture(**fields)
 
 
-class RecrawlPolicy:
-    """How soon an archived article is fetched again: `factor` × its age at the last fetch,
-    kept between `minimum` and `maximum`."""
+def recrawl_policy(settings: Any) -> RecrawlPolicy:
+    return RecrawlPolicy(
+        min=timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MIN")),
+        max=timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MAX")),
+        factor=settings.getfloat("NEWSARC_RECRAWL_FACTOR"),
+    )
 
-    def __init__(self, minimum: timedelta, maximum: timedelta, factor: float) -> None:
-        self.minimum, self.maximum, self.factor = minimum, maximum, factor
 
-    @classmethod
-    def from_settings(cls, settings: Any) -> RecrawlPolicy:
-        return cls(
-            timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MIN")),
-            timedelta(seconds=settings.getfloat("NEWSARC_RECRAWL_MAX")),
-            settings.getfloat("NEWSARC_RECRAWL_FACTOR"),
-        )
-
-    def interval(self, age: timedelta) -> timedelta:
-        return min(self.maximum, max(self.minimum, age * self.factor))
-
-    def is_due(self, article: Row, now: datetime) -> bool:
-        last = parse_time(article["last_seen"])
-        born = parse_time(article["published"]) or parse_time(article["first_seen"])
-        if last is None:
-            return True
-        if born is None or born > last:  # a date in the future is not an age
-            born = parse_time(article["first_seen"]) or last
-        return now - last >= self.interval(last - born)
+def is_due(policy: RecrawlPolicy, article: Row, now: datetime) -> bool:
+    """Whether a stored article (its `articles` row) is due to be fetched again."""
+    last = parse_time(article["last_seen"])
+    first = parse_time(article["first_seen"]) or last
+    if last is None or first is None:
+        return True
+    return policy.is_due(last, min(first, last), parse_time(article["published"]), now)
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -310,6 +300,6 @@ def due_articles(db: str, sites: set[str], policy: RecrawlPolicy) -> list[str]:
     try:
         hosts = sorted({*sites, *(f"www.{site}" for site in sites)})
         now = datetime.now(UTC)
-        return [row["url"] for row in history.articles_of(hosts) if policy.is_due(row, now)]
+        return [row["url"] for row in history.articles_of(hosts) if is_due(policy, row, now)]
     finally:
         history.close()

@@ -89,12 +89,14 @@ class ArchivePipeline:
         warc_dir = self.crawler.settings.get("NEWSARC_WARC_DIR")
         # Absolute, so that the replay routes find the files whatever folder serves them.
         warc_dir = str(Path(warc_dir).resolve()) if warc_dir else ""
-        resumed = self.crawler.settings.getint("NEWSARC_RESUME_CRAWL")
-        if resumed:
-            self.crawl_id = self.store.reopen_crawl(resumed)
-        else:
-            source = self.crawler.settings.get("NEWSARC_SOURCE") or None
-            self.crawl_id = self.store.start_crawl(start_urls, warc_dir, source)
+        settings = self.crawler.settings
+        resumed = [int(n) for n in settings.getlist("NEWSARC_RESUME_CRAWLS")]
+        self.crawl_id = self.store.start_crawl(
+            start_urls,
+            warc_dir,
+            source=settings.get("NEWSARC_SOURCE") or None,
+            resumes=resumed[-1] if resumed else None,
+        )
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         self.pool = self._new_pool()
         self.committer.start(self.store.max_age, now=False)

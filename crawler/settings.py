@@ -54,7 +54,7 @@ NEWSARC_INCREMENTAL = True
 NEWSARC_RECRAWL_MIN = 3600
 NEWSARC_RECRAWL_MAX = 30 * 86400
 NEWSARC_RECRAWL_FACTOR = 0.5
-NEWSARC_RESUME_CRAWL = 0  # set by `newsarc crawl --resume`: the crawl to continue
+NEWSARC_RESUME_CRAWLS: list[int] = []  # set by `newsarc crawl --resume`: crawls to continue
 NEWSARC_SOURCE = ""  # the sources.yml entry a crawl runs, recorded in `crawls.source`
 
 # `newsarc crawl --fast`: for servers you own (benchmarks, tests, the demo).

@@ -23,7 +23,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, RecrawlPolicy, due_articles
+from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, due_articles, recrawl_policy
 from crawler.pipelines import PageItem
 from extractors.urls import site_key
 
@@ -123,7 +123,7 @@ class NewsSpider(scrapy.Spider):
         """Archived articles of these sites due to be fetched again (incremental crawls)."""
         if not self.settings.getbool("NEWSARC_INCREMENTAL"):
             return []
-        policy = RecrawlPolicy.from_settings(self.settings)
+        policy = recrawl_policy(self.settings)
         urls = due_articles(self.settings.get("NEWSARC_DB"), self.allowed_sites, policy)
         self.crawler.stats.set_value("newsarc/recrawl/due", len(urls))
         return urls
