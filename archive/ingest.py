@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
 from urllib.parse import urljoin
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from archive.store import Store, utc_now
 from archive.warc import HttpExchange, WarcLocation
@@ -62,6 +67,67 @@ class Capture:
             etag=header_value(exchange.response_headers, "ETag"),
             last_modified=header_value(exchange.response_headers, "Last-Modified"),
         )
+
+
+def capture_from_record(
+    record: ArcWarcRecord, filename: str, offset: int, length: int, body_length: int
+) -> Capture:
+    """The capture a response or revisit record holds, as the live crawl would have made it."""
+    headers = list(record.http_headers.headers) if record.http_headers else []
+    status = int(record.http_headers.get_statuscode() or 0) if record.http_headers else 0
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    location = header_value(headers, "Location")
+    when = datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+    return Capture(
+        url=url,
+        status=status,
+        fetched_at=when.isoformat(timespec="milliseconds"),
+        content_type=header_value(headers, "Content-Type"),
+        content_length=body_length,
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest") or "",
+        warc_filename=filename,
+        warc_offset=offset,
+        warc_length=length,
+        warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        redirect_to=urljoin(url, location) if 300 <= status < 400 and location else None,
+        record_type=record.rec_type,
+        etag=header_value(headers, "ETag"),
+        last_modified=header_value(headers, "Last-Modified"),
+    )
+
+
+def ingest_missing_records(store: Store, path: Path) -> int:
+    """Add a captures row for every response or revisit record of a WARC file that has none
+    (records written after the last commit of a crawl that was killed). Returns how many."""
+    store.flush()
+    known = {
+        row[0]
+        for row in store.db.execute(
+            "SELECT warc_record_id FROM captures WHERE warc_filename = ?", [path.name]
+        )
+    }
+    crawl = store.db.execute(
+        "SELECT crawl_id FROM captures WHERE warc_filename = ? LIMIT 1", [path.name]
+    ).fetchone()
+    added = 0
+    with open(path, "rb") as stream:
+        iterator = ArchiveIterator(stream)
+        for record in iterator:
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            body_length = len(record.raw_stream.read())
+            if record_id in known:
+                continue
+            offset, length = iterator.get_record_offset(), iterator.get_record_length()
+            capture = capture_from_record(record, path.name, offset, length, body_length)
+            capture.revisit_of = store.capture_id_of(
+                record.rec_headers.get_header("WARC-Refers-To")
+            )
+            ingest_capture(store, capture, crawl[0] if crawl else None)
+            added += 1
+    store.flush()
+    return added
 
 
 def capture_row(capture: Capture, crawl_id: int | None) -> dict:

@@ -247,6 +247,15 @@ class Store:
         )
         self._wrote()
 
+    def capture_id_of(self, record_id: str | None) -> int | None:
+        """The captures row of a WARC record, by its WARC-Record-ID."""
+        if not record_id:
+            return None
+        found = self.db.conn.execute(
+            "SELECT id FROM captures WHERE warc_record_id = ?", [record_id]
+        ).fetchone()
+        return found[0] if found else None
+
     def copy_page_type(self, from_capture: int, to_capture: int) -> None:
         self._begin()
         self.db.conn.execute(

@@ -85,7 +85,11 @@ class ArchivePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        start_urls = list(getattr(spider, "start_urls", []))
+        start_urls = [
+            *getattr(spider, "start_urls", []),
+            *getattr(spider, "feed_urls", []),
+            *getattr(spider, "sitemap_urls", []),
+        ]
         warc_dir = self.crawler.settings.get("NEWSARC_WARC_DIR")
         # Absolute, so that the replay routes find the files whatever folder serves them.
         warc_dir = str(Path(warc_dir).resolve()) if warc_dir else ""

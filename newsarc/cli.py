@@ -110,7 +110,7 @@ def run_crawl(settings: Any, spider_args: dict[str, list[str]]) -> dict[str, Any
 def crawl_outcome(stats: dict[str, Any]) -> str | None:
     """What went wrong with a crawl that ran, as a one-line error; None if nothing did."""
     if stats.get("finish_reason") == "shutdown":
-        return "the crawl was interrupted; what it archived is kept"
+        return "the crawl was interrupted; what it archived is kept (continue it with --resume)"
     if stats.get("newsarc/db_errors"):
         return f"{stats['newsarc/db_errors']} captures could not be stored (see the log)"
     if not stats.get("newsarc/start_ok"):
@@ -133,10 +133,57 @@ def crawl_summary(stats: dict[str, Any], elapsed: float, db: str, warc_dir: str)
     )
 
 
+EXIT_LOCKED = 75  # EX_TEMPFAIL: the same crawl is running; try again later
+
+
+def run_guarded(
+    key: Any, settings: Any, spider_args: dict[str, list[str]], db: str, warc_dir: str,
+    resume: bool,
+) -> dict[str, Any]:  # fmt: skip
+    """One crawl under its run lock: dead runs recorded, open WARCs closed, resume prepared."""
+    from archive.store import Store  # noqa: PLC0415
+    from crawler.runs import RunLocked, prepare_run, run_lock  # noqa: PLC0415
+
+    try:
+        with run_lock(db, key):
+            store = Store(db)
+            try:
+                plan = prepare_run(store, warc_dir, key, resume)
+            finally:
+                store.close()
+            for line in plan_report(plan):
+                click.echo(f"newsarc: {line}", err=True)
+            if plan.resume_chain:
+                settings.set("NEWSARC_RESUME_CRAWLS", plan.resume_chain, priority="cmdline")
+            return run_crawl(settings, spider_args)
+    except RunLocked as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+
+
+def plan_report(plan: Any) -> list[str]:
+    lines = [f"crawl {n} had died: recorded as failed" for n in plan.failed_crawls]
+    for recovered in plan.recovered:
+        lines.append(
+            f"closed {recovered.path.name}, left open by a crawl that died "
+            f"({recovered.dropped_bytes} bytes of a torn record dropped)"
+        )
+    if plan.rows_added:
+        lines.append(f"{plan.rows_added} archived records had no database row: added")
+    if plan.resume_chain:
+        crawls = ", ".join(map(str, plan.resume_chain))
+        lines.append(f"resuming crawl {crawls}: what it archived is not fetched again")
+    return lines
+
+
 @cli.command()
 @click.argument("urls", nargs=-1)
 @click.option("--feed", "feeds", multiple=True, help="An RSS/Atom feed URL to read (repeatable).")
 @click.option("--sitemap", "sitemaps", multiple=True, help="A sitemap URL to read (repeatable).")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False), help="A sources.yml.")
+@click.option("--source", "source_names", multiple=True, help="Only this source (repeatable).")
+@click.option("--due", is_flag=True, help="Only the sources whose schedule is due.")
+@click.option("--resume", is_flag=True, help="Continue the last crawl of these URLs if it stopped.")
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
 @click.option("--warc-dir", default=DEFAULT_WARC_DIR, show_default=True, help="Folder for WARCs.")
 @click.option(
@@ -151,6 +198,10 @@ def crawl(
     urls: tuple[str, ...],
     feeds: tuple[str, ...],
     sitemaps: tuple[str, ...],
+    sources_file: str | None,
+    source_names: tuple[str, ...],
+    due: bool,
+    resume: bool,
     db: str,
     warc_dir: str,
     max_pages: int | None,
@@ -164,29 +215,158 @@ def crawl(
     advertise (or --feed), and by sitemaps (robots.txt, sitemap indexes, Google News
     sitemaps, or --sitemap). robots.txt is obeyed; crawling is polite unless --fast.
 
+    Crawls are incremental: an article already archived is fetched again only when the
+    recrawl policy says so, with a conditional GET, and an unchanged answer is archived as a
+    WARC revisit record. A crawl stopped by Ctrl+C, SIGTERM or a kill is continued with
+    --resume (a source's next run resumes by itself) without fetching again what it archived.
+
+    With --sources, crawls the sources a sources.yml lists (see sources.example.yml and
+    docs/scheduling.md), one after another; with --due, only those whose schedule is due,
+    for cron or a systemd timer. A source already being crawled is skipped.
+
     \b
     Examples:
         newsarc crawl https://example-news.com/
         newsarc crawl https://a.example/ https://b.example/ --db news.db --warc-dir warcs
         newsarc crawl https://a.example/ --feed https://a.example/rss.xml --max-pages 500
+        newsarc crawl https://a.example/ --resume
+        newsarc crawl --sources sources.yml --due
         newsarc crawl http://127.0.0.1:8000/ --fast -s DEPTH_LIMIT=3
     """
+    if sources_file:
+        if urls or feeds or sitemaps:
+            fail("give URLs or --sources, not both")
+        crawl_sources(sources_file, source_names, due, db, warc_dir, fast, overrides)
+        return
+    if source_names or due:
+        fail("--source and --due need --sources FILE")
     if not (urls or feeds or sitemaps):
-        fail("give at least one URL to crawl (or --feed / --sitemap)")
+        fail("give at least one URL to crawl (or --feed / --sitemap, or --sources FILE)")
     for url in (*urls, *feeds, *sitemaps):
         check_url(url)
     if depth is not None:
         overrides = (*overrides, f"DEPTH_LIMIT={depth}")
     settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
     check_database(db)
+    spider_args = {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
+    finish_crawl(url_key(spider_args), settings, spider_args, db, warc_dir, resume)
+
+
+def url_key(spider_args: dict[str, list[str]]) -> Any:
+    from crawler.runs import RunKey  # noqa: PLC0415
+    from crawler.spiders.news import split_urls  # noqa: PLC0415
+
+    every = [url for group in spider_args.values() for url in split_urls(group)]
+    return RunKey(None, every)
+
+
+def finish_crawl(
+    key: Any, settings: Any, spider_args: dict[str, list[str]], db: str, warc_dir: str,
+    resume: bool,
+) -> None:  # fmt: skip
     started = time.monotonic()
-    stats = run_crawl(
-        settings, {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
-    )
+    stats = run_guarded(key, settings, spider_args, db, warc_dir, resume)
     click.echo(crawl_summary(stats, time.monotonic() - started, db, warc_dir), err=True)
     problem = crawl_outcome(stats)
     if problem:
         fail(problem)
+
+
+def load_sources_or_fail(path: str) -> list[Any]:
+    from crawler.sources import SourcesError, load_sources  # noqa: PLC0415
+
+    try:
+        return load_sources(path)
+    except SourcesError as exc:
+        fail(str(exc))
+    return []
+
+
+def crawl_sources(
+    path: str, names: tuple[str, ...], due: bool, db: str, warc_dir: str, fast: bool,
+    overrides: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Crawl the chosen sources: in this process if one, else one child process each."""
+    from crawler.runs import due_sources, source_command  # noqa: PLC0415
+    from crawler.sources import SourcesError, select_sources  # noqa: PLC0415
+
+    try:
+        chosen = select_sources(load_sources_or_fail(path), names)
+    except SourcesError as exc:
+        fail(str(exc))
+    check_database(db)
+    if due:
+        chosen = due_sources(db, chosen)
+        if not chosen:
+            click.echo("newsarc: no source is due", err=True)
+            return
+    if len(chosen) == 1:
+        crawl_one_source(chosen[0], db, warc_dir, fast, overrides)
+        return
+    failures = 0
+    for source in chosen:
+        click.echo(f"newsarc: crawling source {source.name!r}", err=True)
+        command = source_command(path, source.name, db, warc_dir, fast, overrides)
+        code = subprocess.run(command).returncode
+        if code not in (0, EXIT_LOCKED):
+            failures += 1
+            click.echo(f"newsarc: source {source.name!r} failed (exit {code})", err=True)
+    if failures:
+        fail(f"{failures} of {len(chosen)} sources failed")
+
+
+def crawl_one_source(
+    source: Any, db: str, warc_dir: str, fast: bool, overrides: tuple[str, ...]
+) -> None:
+    from crawler.runs import RunKey  # noqa: PLC0415
+
+    settings = crawl_settings(db, warc_dir, None, fast, ())
+    settings.setdict(source.scrapy_settings(), priority="cmdline")
+    settings.setdict(dict(parse_setting(item) for item in overrides), priority="cmdline")
+    spider_args = {**source.spider_args(), "hosts": list(source.allowed_hosts)}
+    key = RunKey(source.name, [])
+    finish_crawl(key, settings, spider_args, db, warc_dir, resume=True)
+
+
+@cli.command()
+@click.option("--sources", "sources_file", required=True, type=click.Path(dir_okay=False))
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="SQLite database to write.")
+@click.option("--warc-dir", default=DEFAULT_WARC_DIR, show_default=True, help="Folder for WARCs.")
+@click.option(
+    "--check-every",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Longest wait, in seconds, before looking at the schedules again.",
+)
+@click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
+@click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
+def schedule(
+    sources_file: str,
+    db: str,
+    warc_dir: str,
+    check_every: float,
+    fast: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Run every source of a sources.yml whenever its schedule is due, until stopped.
+
+    Sources run one at a time, each in its own process; the file is read again before each
+    round, so edits take effect without a restart (a broken edit is reported and the last
+    good file kept). SIGTERM or Ctrl+C stops the running crawl cleanly (its WARC records
+    finished and files closed; the next run resumes it) and exits.
+
+    \b
+    Examples:
+        newsarc schedule --sources sources.yml
+        newsarc schedule --sources sources.yml --db /srv/news/archive.db --warc-dir /srv/news/warcs
+    """
+    from crawler.runs import Scheduler  # noqa: PLC0415
+
+    load_sources_or_fail(sources_file)
+    check_database(db)
+    scheduler = Scheduler(sources_file, db, warc_dir, fast, overrides, check_every)
+    sys.exit(scheduler.run_forever())
 
 
 # --- extract -----------------------------------------------------------------------------

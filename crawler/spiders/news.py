@@ -86,6 +86,7 @@ class NewsSpider(scrapy.Spider):
         urls: str | Iterable[str] | None = None,
         feeds: str | Iterable[str] | None = None,
         sitemaps: str | Iterable[str] | None = None,
+        hosts: str | Iterable[str] | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -97,6 +98,9 @@ class NewsSpider(scrapy.Spider):
             raise ValueError("give at least one start URL (-a url=...), feed or sitemap")
         every_url = self.start_urls + self.feed_urls + self.sitemap_urls
         self.allowed_sites = {site_key(u) for u in every_url}
+        if isinstance(hosts, str):
+            hosts = hosts.replace(",", " ").split()
+        self.allowed_sites |= {site_key(f"http://{host}/") for host in hosts or ()}
         self.link_extractor = LinkExtractor(unique=True)
 
     @classmethod

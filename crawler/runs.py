@@ -1,0 +1,263 @@
+"""Before a crawl runs: one run per source at a time, crashed runs recorded, resume prepared.
+
+A run is keyed by its source's name (or, for `newsarc crawl URL...`, by its start URLs). The
+run holds an exclusive lock on a file beside the database for as long as it lives; the kernel
+drops the lock when the process dies, however it dies. So whoever holds the lock knows that any
+crawl of the same key still marked `running` is dead, and records it as failed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from archive.ingest import ingest_missing_records
+from archive.store import Store, utc_now
+from archive.warc import Recovered, recover_open_files
+from crawler.sources import Source, SourcesError, load_sources
+
+logger = logging.getLogger(__name__)
+
+# Crawls that stopped before their end, and that the next run of the same key continues.
+UNFINISHED = ("failed", "shutdown", "running")
+
+
+class RunLocked(RuntimeError):
+    """Another live process is running a crawl with the same key."""
+
+
+@dataclass
+class RunKey:
+    """What makes two runs "the same crawl": a source name, or a list of start URLs."""
+
+    source: str | None
+    start_urls: list[str]
+
+    @property
+    def lock_name(self) -> str:
+        if self.source:
+            return f"source-{self.source}"
+        digest = hashlib.sha1(json.dumps(sorted(self.start_urls)).encode()).hexdigest()
+        return f"urls-{digest[:16]}"
+
+    def where(self) -> tuple[str, list[str]]:
+        """SQL selecting this key's crawls."""
+        if self.source:
+            return "source = ?", [self.source]
+        return "source IS NULL AND start_urls = ?", [json.dumps(self.start_urls)]
+
+
+@dataclass
+class RunPlan:
+    """What `prepare_run` found and did."""
+
+    failed_crawls: list[int] = field(default_factory=list)
+    recovered: list[Recovered] = field(default_factory=list)
+    rows_added: int = 0
+    resume_chain: list[int] = field(default_factory=list)
+
+
+def lock_path(db: Path | str, key: RunKey) -> Path:
+    db = Path(db)
+    return db.with_name(f".{db.name}.{key.lock_name}.lock")
+
+
+@contextmanager
+def run_lock(db: Path | str, key: RunKey) -> Iterator[BinaryIO]:
+    """Hold the run lock of `key` for the duration; RunLocked if a live process holds it."""
+    path = lock_path(db, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().decode(errors="replace").strip() or "another process"
+            what = f"source {key.source!r}" if key.source else "a crawl of these URLs"
+            raise RunLocked(f"{what} is already running ({holder})") from None
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}".encode())
+        handle.flush()
+        yield handle
+
+
+def prepare_run(store: Store, warc_dir: Path | str, key: RunKey, resume: bool) -> RunPlan:
+    """Under the run lock: record dead runs as failed, close WARC files they left open (adding
+    rows for records written after the last commit), and find the crawls to resume."""
+    plan = RunPlan(failed_crawls=fail_dead_crawls(store, key))
+    plan.recovered = recover_open_files(warc_dir) if Path(warc_dir).is_dir() else []
+    for recovered in plan.recovered:
+        plan.rows_added += ingest_missing_records(store, recovered.path)
+    store.flush()
+    if resume:
+        plan.resume_chain = unfinished_chain(store, key)
+    return plan
+
+
+def fail_dead_crawls(store: Store, key: RunKey) -> list[int]:
+    """Crawls of `key` still marked running, whose process is gone (we hold the lock)."""
+    where, params = key.where()
+    dead = [
+        row[0]
+        for row in store.db.execute(
+            f"SELECT id FROM crawls WHERE status = 'running' AND {where}", params
+        )
+    ]
+    with store.db.conn:
+        for crawl_id in dead:
+            store.db["crawls"].update(crawl_id, {"status": "failed", "finished_at": utc_now()})
+    for crawl_id in dead:
+        logger.warning("crawl %d died without finishing: recorded as failed", crawl_id)
+    return dead
+
+
+def unfinished_chain(store: Store, key: RunKey) -> list[int]:
+    """The latest crawl of `key` if it did not finish, with the unfinished crawls it resumed
+    (oldest first): every capture they made is already archived."""
+    where, params = key.where()
+    found = store.db.execute(
+        f"SELECT id, status, resumes FROM crawls WHERE {where} ORDER BY id DESC LIMIT 1", params
+    ).fetchone()
+    chain: list[int] = []
+    while found and found[1] in UNFINISHED:
+        chain.insert(0, found[0])
+        if found[2] is None:
+            break
+        found = store.db.execute(
+            "SELECT id, status, resumes FROM crawls WHERE id = ?", [found[2]]
+        ).fetchone()
+    return chain
+
+
+# --- sources on a schedule ----------------------------------------------------------------
+
+
+def last_started(db: Path | str, source: str) -> datetime | None:
+    """When the latest crawl of a source started, from the `crawls` table."""
+    with closing(sqlite3.connect(db)) as conn:
+        found = conn.execute(
+            "SELECT max(started_at) FROM crawls WHERE source = ?", [source]
+        ).fetchone()
+    return datetime.fromisoformat(found[0]) if found and found[0] else None
+
+
+def due_sources(db: Path | str, sources: list[Source], now: datetime | None = None) -> list[Source]:
+    now = now or datetime.now(UTC)
+    return [s for s in sources if s.schedule.is_due(last_started(db, s.name), now)]
+
+
+def next_due(db: Path | str, sources: list[Source], now: datetime) -> datetime | None:
+    times = [s.schedule.next_run(last_started(db, s.name), now) for s in sources]
+    return min(times) if times else None
+
+
+def source_command(
+    sources_file: str, name: str, db: str, warc_dir: str, fast: bool, overrides: tuple[str, ...]
+) -> list[str]:
+    """The command that crawls one source in a process of its own."""
+    command = [sys.executable, "-m", "newsarc", "crawl", "--sources", sources_file,
+               "--source", name, "--db", db, "--warc-dir", warc_dir]  # fmt: skip
+    if fast:
+        command.append("--fast")
+    for item in overrides:
+        command += ["-s", item]
+    return command
+
+
+class Scheduler:
+    """`newsarc schedule`: runs due sources one at a time, each in a child process, until a
+    SIGTERM or SIGINT, which is passed on (once) to the running crawl."""
+
+    def __init__(
+        self, sources_file: str, db: str, warc_dir: str, fast: bool,
+        overrides: tuple[str, ...], check_every: float,
+    ) -> None:  # fmt: skip
+        self.sources_file, self.db, self.warc_dir = sources_file, db, warc_dir
+        self.fast, self.overrides, self.check_every = fast, overrides, check_every
+        self.stopping = threading.Event()
+        self.child: subprocess.Popen | None = None
+        self.sources: list[Source] = []
+
+    def run_forever(self) -> int:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        log(f"scheduling sources of {self.sources_file} (database {self.db})")
+        while not self.stopping.is_set():
+            self._reload()
+            for source in due_sources(self.db, self.sources):
+                if self.stopping.is_set():
+                    break
+                self._run(source)
+            self.stopping.wait(self._wait_seconds())
+        log("stopped")
+        return 0
+
+    def _reload(self) -> None:
+        try:
+            self.sources = load_sources(self.sources_file)
+        except SourcesError as exc:
+            log(f"{exc} (keeping the sources read before)")
+
+    def _wait_seconds(self) -> float:
+        now = datetime.now(UTC)
+        upcoming = next_due(self.db, self.sources, now)
+        if upcoming is None:
+            return self.check_every
+        return min(self.check_every, max(0.1, (upcoming - now).total_seconds()))
+
+    def _run(self, source: Source) -> None:
+        log(f"source {source.name!r}: crawl starting")
+        started = time.monotonic()
+        command = source_command(self.sources_file, source.name, self.db, self.warc_dir,
+                                 self.fast, self.overrides)  # fmt: skip
+        # A session of its own: a Ctrl+C in the terminal reaches the scheduler only, which
+        # passes on one SIGTERM (two would make Scrapy stop uncleanly).
+        self.child = subprocess.Popen(command, start_new_session=True)
+        code = self.child.wait()
+        self.child = None
+        took = time.monotonic() - started
+        if code < 0:
+            self._record_crash(source)
+        outcome = {0: "finished", 75: "skipped: already running"}.get(code, f"failed (exit {code})")
+        log(f"source {source.name!r}: {outcome} after {took:.1f} s")
+
+    def _record_crash(self, source: Source) -> None:
+        """The crawl was killed: record it as failed now, not at the next run."""
+        key = RunKey(source.name, [])
+        try:
+            with run_lock(self.db, key):
+                store = Store(self.db)
+                try:
+                    fail_dead_crawls(store, key)
+                finally:
+                    store.close()
+        except RunLocked:
+            pass
+
+    def _stop(self, signum: int, _frame: object) -> None:
+        if self.stopping.is_set():
+            return
+        log(f"received {signal.Signals(signum).name}: stopping after the running crawl")
+        self.stopping.set()
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signal.SIGTERM)
+
+
+def log(message: str) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    print(f"{stamp} newsarc schedule: {message}", file=sys.stderr, flush=True)
