@@ -160,7 +160,20 @@ def url_id(request: Any, name: str) -> int:
 
 async def find_capture(datasette: Any, request: Any) -> tuple[dict, Path, str]:
     """The captures row, its WARC file and the database it is in; 404 if there is none."""
-    capture_id = url_id(request, "capture_id")
+    return await capture_by_id(datasette, url_id(request, "capture_id"))
+
+
+async def find_payload(datasette: Any, request: Any) -> tuple[dict, Path]:
+    """The capture whose record holds this capture's body: itself, or the original a revisit
+    record refers to (a revisit stores headers only)."""
+    row, path, _ = await find_capture(datasette, request)
+    if row.get("record_type") == "revisit" and row.get("revisit_of"):
+        original, original_path, _ = await capture_by_id(datasette, row["revisit_of"])
+        return original, original_path
+    return row, path
+
+
+async def capture_by_id(datasette: Any, capture_id: int) -> tuple[dict, Path, str]:
     for name, database in datasette.databases.items():
         if name.startswith("_") or not await database.table_exists("captures"):
             continue
@@ -198,6 +211,12 @@ async def capture_page(datasette: Any, request: Any) -> Response:
     )
     if row["article_id"] and row["_versions"]:
         article += f' · <a href="/-/article/{row["article_id"]}/versions">versions</a>'
+    if row.get("record_type") == "revisit" and row.get("revisit_of"):
+        original = row["revisit_of"]
+        article += (
+            f'<br>A revisit record: unchanged since <a href="/-/capture/{original}">capture '
+            f"{original}</a>, whose body is shown."
+        )
     html = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Capture {row["id"]}: {escape(row["url"])}</title>
 <style>body{{margin:0;font-family:sans-serif}} header{{padding:.5em 1em;background:#eee;
@@ -222,7 +241,7 @@ captured {escape(row["fetched_at"])} · HTTP {escape(row["status"])} ·
 
 
 async def capture_body(datasette: Any, request: Any) -> Response:
-    row, path, _ = await find_capture(datasette, request)
+    row, path = await find_payload(datasette, request)
     stored = read_response(path, row["warc_offset"])
     content_type = (row["content_type"] or "application/octet-stream").strip()
     body = stored.body
@@ -233,7 +252,7 @@ async def capture_body(datasette: Any, request: Any) -> Response:
 
 
 async def capture_source(datasette: Any, request: Any) -> Response:
-    row, path, _ = await find_capture(datasette, request)
+    row, path = await find_payload(datasette, request)
     stored = read_response(path, row["warc_offset"])
     text = decode_html(stored.body, http_content_type_encoding(row["content_type"] or ""))
     return Response(

@@ -180,3 +180,22 @@ def test_a_removed_article_that_returns_is_no_longer_marked(site, tmp_path: Path
     changing.pages["/news/gone.html"] = kept
     assert crawl(server, tmp_path, "NEWSARC_RECRAWL_MAX=0").returncode == 0
     assert query(tmp_path, "SELECT removed_at FROM articles WHERE url LIKE '%gone%'") == [(None,)]
+
+
+def test_a_revisit_capture_replays_its_original_body(site, tmp_path: Path) -> None:
+    _changing, server = site
+    assert crawl(server, tmp_path).returncode == 0
+    assert crawl(server, tmp_path).returncode == 0
+    revisit, original = query(
+        tmp_path,
+        "SELECT id, revisit_of FROM captures WHERE crawl_id = 2 AND url LIKE '%/feed.xml'",
+    )[0]
+    datasette = make_datasette(tmp_path / "archive.db")
+
+    async def get(path: str):
+        return await datasette.client.get(path)
+
+    page = asyncio.run(get(f"/-/capture/{revisit}")).text
+    assert f'unchanged since <a href="/-/capture/{original}">capture {original}</a>' in page
+    body = asyncio.run(get(f"/-/capture/{revisit}/source")).text
+    assert "<rss" in body and body == asyncio.run(get(f"/-/capture/{original}/source")).text
