@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
 
 CAPTURE_META_KEY = "newsarc_capture"
 PREVIOUS_META_KEY = "newsarc_previous"  # the archive's last capture of the URL (a Row)
@@ -241,7 +244,12 @@ class IncrementalMiddleware:
         path = Path(original["warc_dir"] or self.warc_dir) / original["warc_filename"]
         if not path.is_file():
             path = self.warc_dir / original["warc_filename"]
-        stored = read_response(path, original["warc_offset"])
+        try:
+            stored = read_response(path, original["warc_offset"])
+        except (OSError, ValueError) as exc:  # a WARC moved or damaged: fetch it again
+            logger.warning("cannot replay %s from %s (%s): fetching it", request.url, path, exc)
+            self.stats.inc_value("newsarc/resume/unreadable")
+            return None
         headers = Headers(stored.http_headers)
         status = last["status"] if last["status"] != 304 else stored.status
         response_class = responsetypes.from_args(headers=headers, url=request.url)

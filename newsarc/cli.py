@@ -125,11 +125,16 @@ def crawl_outcome(stats: dict[str, Any]) -> str | None:
 
 def crawl_summary(stats: dict[str, Any], elapsed: float, db: str, warc_dir: str) -> str:
     pages = stats.get("newsarc/warc/responses", 0)
+    revisits = sum(v for k, v in stats.items() if k.startswith("newsarc/warc/revisits/"))
+    replayed = stats.get("newsarc/resume/replayed", 0)
     articles = stats.get("newsarc/articles", 0)
     rate = pages / elapsed if elapsed > 0 else 0.0
+    unchanged = f", {revisits} unchanged (revisit records)" if revisits else ""
+    resumed = f"; {replayed} answered from the archive of the resumed crawl" if replayed else ""
     return (
-        f"newsarc: archived {pages} responses ({articles} articles) in {elapsed:.1f} s "
-        f"({rate:.1f} responses/s); WARC files in {warc_dir}/, database {db}"
+        f"newsarc: archived {pages} responses{unchanged} and {articles} new or changed articles "
+        f"in {elapsed:.1f} s ({rate:.1f} responses/s){resumed}; WARC files in {warc_dir}/, "
+        f"database {db}"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,14 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from archive.warc import read_response
-from crawler.middlewares import CAPTURE_META_KEY, HostBudgetMiddleware, WarcCaptureMiddleware
+from crawler.middlewares import (
+    CAPTURE_META_KEY,
+    HostBudgetMiddleware,
+    WarcCaptureMiddleware,
+    is_due,
+)
 from crawler.signals import capture_archived
+from crawler.sources import RecrawlPolicy
 
 
 def make_crawler(tmp_path: Path, **settings):
@@ -76,3 +83,23 @@ def test_host_budget_refuses_past_the_limit(tmp_path: Path) -> None:
         middleware.process_request(Request("http://www.a.example/4"))
     middleware.process_request(Request("http://b.example/1"))  # another host has its own budget
     assert crawler.stats.get_value("newsarc/host_budget/refused") == 2
+
+
+def test_recrawl_due_backs_off_with_age_and_ignores_a_future_date() -> None:
+    policy = RecrawlPolicy(min=timedelta(hours=1), max=timedelta(days=30), factor=0.5)
+    now = datetime(2026, 11, 29, 12, tzinfo=UTC)
+
+    def row(last: timedelta, first: timedelta, published: str | None = None) -> dict:
+        return {"last_seen": (now - last).isoformat(), "first_seen": (now - first).isoformat(),
+                "published": published}  # fmt: skip
+
+    # Fetched 2 h ago at 10 h old: due after 5 h, so not yet; at 2 h old: due after 1 h.
+    assert not is_due(policy, row(timedelta(hours=2), timedelta(hours=12)), now)
+    assert is_due(policy, row(timedelta(hours=2), timedelta(hours=4)), now)
+    # A published date a week before the last fetch makes the article old: waits 3.5 days.
+    week_old = (now - timedelta(days=7, hours=2)).isoformat()
+    assert not is_due(policy, row(timedelta(hours=2), timedelta(hours=4), week_old), now)
+    # A published date in the future is no age at all: first_seen counts.
+    future = (now + timedelta(days=3)).isoformat()
+    assert is_due(policy, row(timedelta(hours=2), timedelta(hours=4), future), now)
+    assert is_due(policy, {"last_seen": None, "first_seen": None, "published": None}, now)
