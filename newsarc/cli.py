@@ -580,3 +580,7 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
             fail("the demo crawl failed (see above)")
     if serve:
         serve_datasette(str(db), host, port, allow_sql=True)
+
+
+# Commands kept in modules of their own; importing them adds them to the `cli` group.
+from newsarc import cli_check, cli_reindex, cli_replay  # noqa: E402, F401

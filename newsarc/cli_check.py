@@ -1,0 +1,3 @@
+"""newsarc check: filled in below."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""newsarc reindex: filled in below."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""newsarc replay: filled in below."""
+
+from __future__ import annotations
