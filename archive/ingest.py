@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.store import Store, utc_now
+from archive.store import Store
 from archive.warc import HttpExchange, WarcLocation
 from extractors import ArticleRecord, PageAnalysis
 from extractors.boilerplate import SiteProfile
@@ -144,7 +144,7 @@ def article_row(
     capture: Capture, page: ArticleRecord, cleaned: ArticleRecord, crawl_id: int | None
 ) -> dict:
     """The articles row: `cleaned` for the columns, `page` (before site cleaning) kept aside."""
-    now = utc_now()
+    now = capture.fetched_at
     return {
         "url": capture.url,
         "host": host_of(capture.url),

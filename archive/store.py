@@ -197,6 +197,7 @@ class Store:
         self._pending = 0
         self._opened_at = 0.0
         self._site_counts: dict[str, tuple[str, str, int]] = {}
+        self._reindex_crawls: dict[str, int] = {}
 
     def start_crawl(
         self,
@@ -255,6 +256,27 @@ class Store:
             "SELECT id FROM captures WHERE warc_record_id = ?", [record_id]
         ).fetchone()
         return found[0] if found else None
+
+    def capture_id_by_digest(self, url: str, payload_digest: str | None) -> int | None:
+        """The first response of `url` with this payload (a revisit without WARC-Refers-To)."""
+        if not payload_digest:
+            return None
+        found = self.db.conn.execute(
+            "SELECT id FROM captures WHERE url = ? AND payload_digest = ? "
+            "AND record_type = 'response' ORDER BY id LIMIT 1",
+            [url, payload_digest],
+        ).fetchone()
+        return found[0] if found else None
+
+    def reindex_crawl(self, warc_dir: str) -> int:
+        """The crawls row a reindex files its captures under: one per WARC folder and run."""
+        folder = str(Path(warc_dir).resolve())
+        if folder not in self._reindex_crawls:
+            crawl_id = self.start_crawl([], folder)
+            with self.db.conn:
+                self.db["crawls"].update(crawl_id, {"status": "reindexed"})
+            self._reindex_crawls[folder] = crawl_id
+        return self._reindex_crawls[folder]
 
     def copy_page_type(self, from_capture: int, to_capture: int) -> None:
         self._begin()

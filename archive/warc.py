@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from cdxj_indexer.main import write_cdx_index
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -333,6 +334,11 @@ class StoredResponse:
     body: bytes
 
 
+def decoded_body(raw_body: bytes, http_headers: StatusAndHeaders | None) -> bytes:
+    """A stored body as the browser would have used it (see `_decode_content`)."""
+    return _decode_content(raw_body, http_headers)
+
+
 def read_response(path: Path | str, offset: int) -> StoredResponse:
     """Read one response record by offset; `body` is decoded from its Content-Encoding."""
     with open(path, "rb") as handle:
@@ -355,12 +361,25 @@ def read_response(path: Path | str, offset: int) -> StoredResponse:
 
 
 def _decode_content(raw_body: bytes, http_headers: StatusAndHeaders | None) -> bytes:
-    encoding = (http_headers.get_header("Content-Encoding") or "") if http_headers else ""
-    if encoding.strip().lower() not in ("gzip", "x-gzip", "deflate") or not raw_body:
+    """The payload without its transfer encoding (chunked, as wget and Heritrix store it) or
+    content encoding (gzip, deflate, br); the raw bytes if they do not decode."""
+    if not http_headers or not raw_body:
         return raw_body
+    encoding = (http_headers.get_header("Content-Encoding") or "").strip().lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    chunked = (http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
+    if not chunked and encoding is None:
+        return raw_body
+    stream = io.BytesIO(raw_body)
+    reader = (
+        ChunkedDataReader(stream, decomp_type=encoding)
+        if chunked
+        else BufferedReader(stream, decomp_type=encoding)
+    )
     try:
-        return zlib.decompressobj(wbits=47).decompress(raw_body)  # gzip or zlib, auto-detected
-    except zlib.error:
+        return reader.read()
+    except Exception:  # noqa: BLE001 - a broken encoding: show what was stored
         return raw_body
 
 

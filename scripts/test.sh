@@ -4,10 +4,14 @@
 # The browser test drives Debian's Chromium (Playwright's own browser downloads are not used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ]; then
-    echo "Installing Debian's chromium for the browser test..."
+# Debian packages the tests drive: chromium (browser test), wget (a foreign WARC to reindex).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v wget >/dev/null || missing+=(wget)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} for the tests..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 python3 -m pytest -q "$@"

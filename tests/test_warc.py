@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import random
 from base64 import b32encode
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from archive.warc import (
     PROFILE_IDENTICAL,
@@ -192,3 +195,26 @@ def test_recovery_cuts_inside_a_record_too(tmp_path: Path) -> None:
     (recovered,) = recover_open_files(tmp_path)
     assert recovered.path.stat().st_size == second.offset  # the first pair, whole
     assert warcio_check(recovered.path).returncode == 0
+
+
+def test_chunked_bodies_as_wget_stores_them_are_decoded(tmp_path: Path) -> None:
+    page = b"<html><body>" + b"chunked " * 300 + b"</body></html>"
+    raw = gzip.compress(page)
+    chunked = (
+        b"".join(
+            b"%x\r\n%s\r\n" % (len(raw[i : i + 1000]), raw[i : i + 1000])
+            for i in range(0, len(raw), 1000)
+        )
+        + b"0\r\n\r\n"
+    )
+    path = tmp_path / "wget.warc"
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        framing = [("Transfer-Encoding", "chunked"), ("Content-Encoding", "gzip")]
+        headers = StatusAndHeaders("200 OK", framing, protocol="HTTP/1.1")
+        record = writer.create_warc_record("http://example.com/", "response",
+                                           payload=io.BytesIO(chunked), length=len(chunked),
+                                           http_headers=headers)  # fmt: skip
+        writer.write_record(record)
+    stored = read_response(path, 0)
+    assert stored.raw_body == chunked and stored.body == page

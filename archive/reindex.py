@@ -1,0 +1,246 @@
+"""Rebuild (or bring up to date) the database from WARC files alone.
+
+The WARCs may be newsarc's own or another tool's (wget, Heritrix, Browsertrix, Common Crawl):
+WARC/1.0 or 1.1, `.warc` or `.warc.gz`, chunked bodies as received, revisit records with or
+without `WARC-Refers-To`. Every response and revisit record goes through the same capture →
+rows path as the live crawl (`archive.ingest`); HTML pages are analysed in a process pool, in
+batches, while this process reads on; results are applied in record order, so versions,
+revisits and removals come out as the live crawl made them. Site profiles are learned from
+every page before the final cleaning (`SiteProfiles.finish()`). Records already in the
+database (by WARC-Record-ID) are skipped, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from w3lib.encoding import http_content_type_encoding
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.ingest import (
+    Capture,
+    SiteProfiles,
+    capture_from_record,
+    ingest_capture,
+    ingest_page,
+    ingest_removal,
+    ingest_revisit,
+)
+from archive.store import Store
+from archive.warc import decoded_body
+from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
+
+BATCH_SIZE = 16  # pages per task sent to a worker: fewer, larger messages
+WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+@dataclass
+class ReindexStats:
+    files: int = 0
+    records: int = 0
+    captures: int = 0
+    skipped: int = 0  # already in the database
+    pages: int = 0
+    articles: int = 0
+    revisits: int = 0
+    unresolved_revisits: int = 0
+    removed: int = 0
+    recleaned: int = 0
+    bytes_read: int = 0
+
+
+@dataclass
+class Job:
+    """One capture, waiting (in record order) for what follows its insertion."""
+
+    capture: Capture
+    kind: str  # "page" (to analyse), "revisit", or "other"
+    crawl_id: int | None = None
+    body: bytes = b""
+    future: Future | None = None
+    index: int = 0
+    analysis: PageAnalysis | None = field(default=None, repr=False)
+
+
+def warc_files(paths: Iterable[Path | str], since: str | None = None) -> list[Path]:
+    """The WARC files named or inside the folders named, sorted by name (ours sort by time).
+
+    `since` (a file name) keeps the files whose name sorts at or after it. Files still being
+    written (`.open`) are left out.
+    """
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.name.endswith(WARC_SUFFIXES))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    unique = sorted(dict.fromkeys(p.resolve() for p in found), key=lambda p: (p.name, str(p)))
+    return [p for p in unique if since is None or p.name >= since]
+
+
+def analyze_batch(pages: list[tuple[bytes, str | None, str]]) -> list[PageAnalysis]:
+    """In a worker: decode and analyse a batch of HTML pages."""
+    results = []
+    for body, content_type, url in pages:
+        html = decode_html(body, http_content_type_encoding(content_type or ""))
+        try:
+            results.append(analyze_page(html, url))
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop a reindex
+            results.append(PageAnalysis(page_type="error", reason=f"extraction failed: {exc!r}"))
+    return results
+
+
+def is_page(capture: Capture, body: bytes) -> bool:
+    """What the live crawl extracts: a 2xx answer in HTML."""
+    if not 200 <= capture.status < 300 or capture.record_type != "response" or not body:
+        return False
+    content_type = (capture.content_type or "").lower()
+    return "html" in content_type or (not content_type and looks_like_html(body))
+
+
+class Reindexer:
+    """Reads WARC files in order and writes their rows into a database."""
+
+    def __init__(
+        self,
+        db: Path | str,
+        workers: int | None = None,
+        since_date: datetime | None = None,
+        on_progress: Callable[[int, ReindexStats], None] | None = None,  # (bytes read, stats)
+    ) -> None:
+        self.store = Store(db)
+        self.profiles = SiteProfiles(self.store)
+        self.workers = workers or os.cpu_count() or 1
+        self.since_date = since_date
+        self.on_progress = on_progress
+        self.stats = ReindexStats()
+        self.queue: deque[Job] = deque()
+        self.batch: list[Job] = []
+        self.in_flight: deque[Future] = deque()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, files: list[Path]) -> ReindexStats:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            self.pool = pool
+            for path in files:
+                self._read_file(path)
+            self._submit_batch()
+            self._drain(block=True)
+        self.stats.recleaned = self.profiles.finish()
+        self.store.close()
+        return self.stats
+
+    def _read_file(self, path: Path) -> None:
+        self.stats.files += 1
+        with open(path, "rb") as stream:
+            iterator = ArchiveIterator(stream)
+            for record in iterator:
+                self.stats.records += 1
+                if record.rec_type in ("response", "revisit"):
+                    self._read_record(record, iterator, path)
+                self._drain(block=False)
+                if self.on_progress and self.stats.records % 64 == 0:
+                    self.on_progress(self.stats.bytes_read + stream.tell(), self.stats)
+        self.stats.bytes_read += path.stat().st_size
+        if self.on_progress:
+            self.on_progress(self.stats.bytes_read, self.stats)
+
+    def _read_record(self, record, iterator: ArchiveIterator, path: Path) -> None:
+        record_id = record.rec_headers.get_header("WARC-Record-ID")
+        if self._too_old(record) or self.store.capture_id_of(record_id) is not None:
+            self.stats.skipped += 1
+            return
+        raw = record.raw_stream.read()  # the body as stored
+        offset, length = iterator.get_record_offset(), iterator.get_record_length()
+        capture = capture_from_record(record, path.name, offset, length, len(raw))
+        crawl_id = self.store.reindex_crawl(str(path.parent))  # only once something is new
+        job = Job(capture, "other", crawl_id)
+        if record.rec_type == "revisit":
+            job.kind = "revisit"
+            capture.revisit_of = self._original_of(record, capture)
+        else:
+            body = decoded_body(raw, record.http_headers)
+            if is_page(capture, body):
+                job.kind, job.body = "page", body
+        ingest_capture(self.store, capture, crawl_id)
+        self.stats.captures += 1
+        self.queue.append(job)
+        if job.kind == "page":
+            self.batch.append(job)
+            if len(self.batch) >= BATCH_SIZE:
+                self._submit_batch()
+
+    def _too_old(self, record) -> bool:
+        if self.since_date is None:
+            return False
+        when = record.rec_headers.get_header("WARC-Date") or ""
+        try:
+            return datetime.fromisoformat(when.replace("Z", "+00:00")) < self.since_date
+        except ValueError:
+            return False
+
+    def _original_of(self, record, capture: Capture) -> int | None:
+        """The capture a revisit refers to: by WARC-Refers-To, else by URI and digest."""
+        found = self.store.capture_id_of(record.rec_headers.get_header("WARC-Refers-To"))
+        if found is None:
+            uri = record.rec_headers.get_header("WARC-Refers-To-Target-URI") or capture.url
+            found = self.store.capture_id_by_digest(uri, capture.payload_digest)
+        if found is None:
+            self.stats.unresolved_revisits += 1
+        return found
+
+    def _submit_batch(self) -> None:
+        if not self.batch:
+            return
+        assert self.pool is not None
+        pages = [(job.body, job.capture.content_type, job.capture.url) for job in self.batch]
+        future = self.pool.submit(analyze_batch, pages)
+        for index, job in enumerate(self.batch):
+            job.future, job.index, job.body = future, index, b""
+        self.in_flight.append(future)
+        self.batch = []
+        # Bounded work in flight: memory stays flat whatever the number of records.
+        while len(self.in_flight) > self.workers * 3:
+            self.in_flight[0].result()
+            self._drain(block=False)
+
+    def _drain(self, block: bool) -> None:
+        """Apply the results at the head of the queue, in record order."""
+        while self.queue:
+            job = self.queue[0]
+            if job.kind == "page":
+                if job.future is None:
+                    if not block:
+                        return
+                    self._submit_batch()
+                assert job.future is not None
+                if not block and not job.future.done():
+                    return
+                job.analysis = job.future.result()[job.index]
+            self.queue.popleft()
+            self._apply(job)
+        while self.in_flight and self.in_flight[0].done():
+            self.in_flight.popleft()
+
+    def _apply(self, job: Job) -> None:
+        capture = job.capture
+        if job.kind == "page":
+            assert job.analysis is not None
+            self.stats.pages += 1
+            if ingest_page(self.store, capture, job.analysis, job.crawl_id, self.profiles):
+                self.stats.articles += 1
+        elif job.kind == "revisit":
+            self.stats.revisits += 1
+            ingest_revisit(self.store, capture)
+        elif ingest_removal(self.store, capture):
+            self.stats.removed += 1
