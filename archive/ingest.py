@@ -193,9 +193,11 @@ def page_record(row: dict) -> ArticleRecord:
 class SiteProfiles:
     """The site profiles a crawl or reindex learns, loaded from and saved to `sites`."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, defer_cleaning: bool = False) -> None:
         self.store = store
         self.profiles: dict[str, SiteProfile] = {}
+        # Reindex: a new article is stored as its page gave it and cleaned once, by finish().
+        self.defer_cleaning = defer_cleaning
 
     def __getitem__(self, host: str) -> SiteProfile:
         if host not in self.profiles:
@@ -255,14 +257,26 @@ def ingest_page(
         return False
     profile = profiles[host_of(capture.url)]
     learn_record(profile, page)
-    cleaned = clean_record(page, profile)
     stored = store.article_by_url(capture.url)
-    new_version = stored is None or content_changed(
-        clean_record(page_record(stored), profile), cleaned
-    )
+    if stored is None and profiles.defer_cleaning:
+        cleaned, new_version = page, True
+    else:
+        cleaned = clean_record(page, profile)
+        new_version = stored is None or content_changed(
+            clean_stored(store, stored, profiles), cleaned
+        )
     row = article_row(capture, page, cleaned, crawl_id)
     store.add_article(row, capture.fetched_at, new_version)
     return True
+
+
+def clean_stored(store: Store, stored: dict, profiles: SiteProfiles) -> ArticleRecord:
+    """A stored article cleaned with its site's profile as it is now (and, when cleaning is
+    deferred, stored so: its version is about to be followed by another)."""
+    cleaned = clean_record(page_record(stored), profiles[host_of(stored["url"])])
+    if profiles.defer_cleaning:
+        store.update_article(stored["id"], {name: getattr(cleaned, name) for name in SITE_CLEANED})
+    return cleaned
 
 
 def content_changed(before: ArticleRecord, after: ArticleRecord) -> bool:

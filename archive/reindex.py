@@ -16,7 +16,7 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -118,7 +118,7 @@ class Reindexer:
         on_progress: Callable[[int, ReindexStats], None] | None = None,  # (bytes read, stats)
     ) -> None:
         self.store = Store(db)
-        self.profiles = SiteProfiles(self.store)
+        self.profiles = SiteProfiles(self.store, defer_cleaning=True)
         self.workers = workers or os.cpu_count() or 1
         self.since_date = since_date
         self.on_progress = on_progress
@@ -211,11 +211,18 @@ class Reindexer:
         self.batch = []
         # Bounded work in flight: memory stays flat whatever the number of records.
         while len(self.in_flight) > self.workers * 3:
-            self.in_flight[0].result()
+            wait([self.in_flight[0]], return_when=FIRST_COMPLETED)
             self._drain(block=False)
 
     def _drain(self, block: bool) -> None:
         """Apply the results at the head of the queue, in record order."""
+        try:
+            self._apply_ready(block)
+        finally:
+            while self.in_flight and self.in_flight[0].done():
+                self.in_flight.popleft()
+
+    def _apply_ready(self, block: bool) -> None:
         while self.queue:
             job = self.queue[0]
             if job.kind == "page":
@@ -229,8 +236,6 @@ class Reindexer:
                 job.analysis = job.future.result()[job.index]
             self.queue.popleft()
             self._apply(job)
-        while self.in_flight and self.in_flight[0].done():
-            self.in_flight.popleft()
 
     def _apply(self, job: Job) -> None:
         capture = job.capture

@@ -10,6 +10,7 @@ occurs on one page only (the article's own text) is never boilerplate.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import math
@@ -35,14 +36,19 @@ SHORT_LINE_WORDS = 25  # boilerplate lines are short; article paragraphs mostly 
 MOSTLY = 0.5  # a page losing more than this share of its words is a copy, not padding
 
 
+# Cached: a line is normalised several times (learning, cleaning, link runs), and a site's
+# boilerplate lines come back on every page.
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(line: str) -> str:
     return SPACE_RE.sub(" ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def line_key(line: str) -> str:
     return digest(normalize(line))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def template_key(line: str) -> str | None:
     """The label of a short "Label: values" line, else None."""
     text = normalize(line)
@@ -59,6 +65,7 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def words(line: str) -> int:
     return len(WORD_RE.findall(line))
 
@@ -127,8 +134,7 @@ class SiteProfile:
         return max(MIN_PAGES, math.ceil(share * self.pages))
 
     def is_boilerplate(self, line: str) -> bool:
-        words = len(WORD_RE.findall(line))
-        share = LONG_LINE_SHARE if words > LONG_LINE_WORDS else MIN_SHARE
+        share = LONG_LINE_SHARE if words(line) > LONG_LINE_WORDS else MIN_SHARE
         if self.lines.get(line_key(line), 0) >= self.threshold(share):
             return True
         template = template_key(line)

@@ -199,3 +199,30 @@ def test_a_revisit_capture_replays_its_original_body(site, tmp_path: Path) -> No
     assert f'unchanged since <a href="/-/capture/{original}">capture {original}</a>' in page
     body = asyncio.run(get(f"/-/capture/{revisit}/source")).text
     assert "<rss" in body and body == asyncio.run(get(f"/-/capture/{original}/source")).text
+
+
+def test_reindex_rebuilds_versions_revisits_and_removals(site, tmp_path: Path) -> None:
+    changing, server = site
+    assert crawl(server, tmp_path).returncode == 0
+    changing.put_article("edit", "Bridge vote delayed", "Councillors asked for a new survey.")
+    del changing.pages["/news/gone.html"]
+    assert crawl(server, tmp_path, "NEWSARC_RECRAWL_MAX=0").returncode == 0
+    rebuilt = tmp_path / "rebuilt.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarc", "reindex", str(tmp_path / "warcs"), "--db", str(rebuilt)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    versions = (
+        "SELECT v.url, v.version, v.title, v.text, c.warc_filename, c.warc_offset "
+        "FROM article_versions v JOIN captures c ON c.id = v.capture_id ORDER BY 1, 2"
+    )
+    articles = "SELECT url, title, version_count, removed_at IS NOT NULL FROM articles ORDER BY 1"
+    revisits = (
+        "SELECT r.url, r.status, o.warc_offset FROM captures r JOIN captures o "
+        "ON o.id = r.revisit_of ORDER BY r.warc_offset"
+    )
+    with sqlite3.connect(rebuilt) as again:
+        for sql in (versions, articles, revisits):
+            assert again.execute(sql).fetchall() == query(tmp_path, sql), sql
+    assert len(query(tmp_path, versions)) == 4 and query(tmp_path, revisits)
