@@ -35,6 +35,7 @@ from archive.ingest import (
 )
 from archive.store import Store
 from archive.warc import decoded_body
+from archive.workers import ignore_interrupts
 from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
 
 BATCH_SIZE = 16  # pages per task sent to a worker: fewer, larger messages
@@ -130,7 +131,9 @@ class Reindexer:
 
     def run(self, files: list[Path]) -> ReindexStats:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=ignore_interrupts
+        ) as pool:
             self.pool = pool
             for path in files:
                 self._read_file(path)

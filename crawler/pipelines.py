@@ -6,7 +6,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import signal
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +26,7 @@ from archive.ingest import (
     ingest_revisit,
 )
 from archive.store import Store
+from archive.workers import ignore_interrupts
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
 
@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-
-def ignore_interrupts() -> None:
-    """In extraction workers: Ctrl+C is for the crawler, which then shuts the pool down."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @dataclass

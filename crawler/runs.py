@@ -17,7 +17,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -156,14 +155,31 @@ def last_started(db: Path | str, source: str) -> datetime | None:
     return datetime.fromisoformat(found[0]) if found and found[0] else None
 
 
-def due_sources(db: Path | str, sources: list[Source], now: datetime | None = None) -> list[Source]:
+def due_sources(
+    db: Path | str,
+    sources: list[Source],
+    now: datetime | None = None,
+    attempted: dict[str, datetime] | None = None,
+) -> list[Source]:
+    """The sources whose schedule is due, from their last start in `crawls` (or the last
+    attempt this process made, for a run that failed before its crawl row was written)."""
     now = now or datetime.now(UTC)
-    return [s for s in sources if s.schedule.is_due(last_started(db, s.name), now)]
+    return [s for s in sources if s.schedule.is_due(last_run(db, s.name, attempted), now)]
 
 
-def next_due(db: Path | str, sources: list[Source], now: datetime) -> datetime | None:
-    times = [s.schedule.next_run(last_started(db, s.name), now) for s in sources]
+def next_due(
+    db: Path | str,
+    sources: list[Source],
+    now: datetime,
+    attempted: dict[str, datetime] | None = None,
+) -> datetime | None:
+    times = [s.schedule.next_run(last_run(db, s.name, attempted), now) for s in sources]
     return min(times) if times else None
+
+
+def last_run(db: Path | str, source: str, attempted: dict[str, datetime] | None) -> datetime | None:
+    started = [when for when in (last_started(db, source), (attempted or {}).get(source)) if when]
+    return max(started) if started else None
 
 
 def source_command(
@@ -179,9 +195,44 @@ def source_command(
     return command
 
 
+class SourceRunner:
+    """Runs crawls in child processes, each in a session of its own, so that a Ctrl+C in the
+    terminal reaches this process only; a SIGTERM or SIGINT here is passed on once as SIGTERM
+    (a second would make Scrapy stop uncleanly) and no further crawl is started."""
+
+    def __init__(self) -> None:
+        self.stopping = False
+        self.child: subprocess.Popen | None = None
+
+    def install(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+
+    def run(self, command: list[str]) -> int:
+        self.child = subprocess.Popen(command, start_new_session=True)
+        if self.stopping:  # the signal came while the child was being started
+            self.child.send_signal(signal.SIGTERM)
+        code = self.child.wait()
+        self.child = None
+        return code
+
+    def sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+
+    def _stop(self, signum: int, _frame: object) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        log(f"received {signal.Signals(signum).name}: stopping after the running crawl")
+        if self.child is not None and self.child.poll() is None:
+            self.child.send_signal(signal.SIGTERM)
+
+
 class Scheduler:
     """`newsarc schedule`: runs due sources one at a time, each in a child process, until a
-    SIGTERM or SIGINT, which is passed on (once) to the running crawl."""
+    SIGTERM or SIGINT."""
 
     def __init__(
         self, sources_file: str, db: str, warc_dir: str, fast: bool,
@@ -189,21 +240,20 @@ class Scheduler:
     ) -> None:  # fmt: skip
         self.sources_file, self.db, self.warc_dir = sources_file, db, warc_dir
         self.fast, self.overrides, self.check_every = fast, overrides, check_every
-        self.stopping = threading.Event()
-        self.child: subprocess.Popen | None = None
+        self.runner = SourceRunner()
         self.sources: list[Source] = []
+        self.attempted: dict[str, datetime] = {}
 
     def run_forever(self) -> int:
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+        self.runner.install()
         log(f"scheduling sources of {self.sources_file} (database {self.db})")
-        while not self.stopping.is_set():
+        while not self.runner.stopping:
             self._reload()
-            for source in due_sources(self.db, self.sources):
-                if self.stopping.is_set():
+            for source in due_sources(self.db, self.sources, attempted=self.attempted):
+                if self.runner.stopping:
                     break
                 self._run(source)
-            self.stopping.wait(self._wait_seconds())
+            self.runner.sleep(self._wait_seconds())
         log("stopped")
         return 0
 
@@ -215,26 +265,31 @@ class Scheduler:
 
     def _wait_seconds(self) -> float:
         now = datetime.now(UTC)
-        upcoming = next_due(self.db, self.sources, now)
+        upcoming = next_due(self.db, self.sources, now, self.attempted)
         if upcoming is None:
             return self.check_every
         return min(self.check_every, max(0.1, (upcoming - now).total_seconds()))
 
     def _run(self, source: Source) -> None:
         log(f"source {source.name!r}: crawl starting")
+        self.attempted[source.name] = datetime.now(UTC)
         started = time.monotonic()
         command = source_command(self.sources_file, source.name, self.db, self.warc_dir,
                                  self.fast, self.overrides)  # fmt: skip
-        # A session of its own: a Ctrl+C in the terminal reaches the scheduler only, which
-        # passes on one SIGTERM (two would make Scrapy stop uncleanly).
-        self.child = subprocess.Popen(command, start_new_session=True)
-        code = self.child.wait()
-        self.child = None
+        code = self.runner.run(command)
         took = time.monotonic() - started
         if code < 0:
             self._record_crash(source)
-        outcome = {0: "finished", 75: "skipped: already running"}.get(code, f"failed (exit {code})")
-        log(f"source {source.name!r}: {outcome} after {took:.1f} s")
+        log(f"source {source.name!r}: {self._outcome(code)} after {took:.1f} s")
+
+    def _outcome(self, code: int) -> str:
+        if code == 0:
+            return "finished"
+        if code == 75:
+            return "skipped: already running"
+        if self.runner.stopping:
+            return "stopped (its next run resumes it)"
+        return f"failed (exit {code})"
 
     def _record_crash(self, source: Source) -> None:
         """The crawl was killed: record it as failed now, not at the next run."""
@@ -248,14 +303,6 @@ class Scheduler:
                     store.close()
         except RunLocked:
             pass
-
-    def _stop(self, signum: int, _frame: object) -> None:
-        if self.stopping.is_set():
-            return
-        log(f"received {signal.Signals(signum).name}: stopping after the running crawl")
-        self.stopping.set()
-        if self.child is not None and self.child.poll() is None:
-            self.child.send_signal(signal.SIGTERM)
 
 
 def log(message: str) -> None:

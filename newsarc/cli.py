@@ -241,6 +241,11 @@ def crawl(
     if sources_file:
         if urls or feeds or sitemaps:
             fail("give URLs or --sources, not both")
+        if max_pages or depth is not None or resume:
+            fail(
+                "--max-pages, --depth and --resume are for URLs; with --sources, set "
+                "max_pages and depth in the file (a source's next run always resumes)"
+            )
         crawl_sources(sources_file, source_names, due, db, warc_dir, fast, overrides)
         return
     if source_names or due:
@@ -292,7 +297,7 @@ def crawl_sources(
     overrides: tuple[str, ...],
 ) -> None:  # fmt: skip
     """Crawl the chosen sources: in this process if one, else one child process each."""
-    from crawler.runs import due_sources, source_command  # noqa: PLC0415
+    from crawler.runs import SourceRunner, due_sources, source_command  # noqa: PLC0415
     from crawler.sources import SourcesError, select_sources  # noqa: PLC0415
 
     try:
@@ -308,14 +313,20 @@ def crawl_sources(
     if len(chosen) == 1:
         crawl_one_source(chosen[0], db, warc_dir, fast, overrides)
         return
+    runner = SourceRunner()
+    runner.install()
     failures = 0
     for source in chosen:
+        if runner.stopping:
+            break
         click.echo(f"newsarc: crawling source {source.name!r}", err=True)
         command = source_command(path, source.name, db, warc_dir, fast, overrides)
-        code = subprocess.run(command).returncode
-        if code not in (0, EXIT_LOCKED):
+        code = runner.run(command)
+        if code not in (0, EXIT_LOCKED) and not runner.stopping:
             failures += 1
             click.echo(f"newsarc: source {source.name!r} failed (exit {code})", err=True)
+    if runner.stopping:
+        fail("interrupted; what was archived is kept, and the next run resumes")
     if failures:
         fail(f"{failures} of {len(chosen)} sources failed")
 
