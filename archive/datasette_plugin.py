@@ -28,15 +28,10 @@ from datasette.utils.asgi import BadRequest, NotFound, Response
 from markupsafe import Markup, escape
 from w3lib.encoding import http_content_type_encoding
 
+from archive.replay import SAFE_HEADERS, find_warc, servable_body
 from archive.warc import read_response
 from extractors import decode_html
 
-SANDBOX_CSP = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"
-SAFE_HEADERS = {
-    "Content-Security-Policy": SANDBOX_CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 BANNER_CSP = "default-src 'self'; style-src 'unsafe-inline'; frame-src 'self'"
 CAPTURE_SQL = (
     "SELECT captures.*, crawls.warc_dir, "
@@ -187,18 +182,11 @@ async def capture_by_id(datasette: Any, capture_id: int) -> tuple[dict, Path, st
 
 
 def warc_path(db_path: str | None, row: dict) -> Path:
-    """The WARC file of a capture: in its crawl's folder, else in `warcs/` beside the database."""
-    folders = []
-    if row.get("warc_dir"):
-        folders.append(Path(row["warc_dir"]))
-    if db_path:
-        here = Path(db_path).resolve().parent
-        folders += [here / (row.get("warc_dir") or "warcs"), here / "warcs"]
-    for folder in folders:
-        candidate = folder / row["warc_filename"]
-        if candidate.is_file():
-            return candidate
-    raise NotFound(f"WARC file {row['warc_filename']} not found")
+    """The WARC file of a capture (see `find_warc`); 404 if it is nowhere."""
+    try:
+        return find_warc(db_path, row)
+    except FileNotFoundError as exc:
+        raise NotFound(str(exc)) from None
 
 
 async def capture_page(datasette: Any, request: Any) -> Response:
@@ -243,11 +231,7 @@ captured {escape(row["fetched_at"])} · HTTP {escape(row["status"])} ·
 async def capture_body(datasette: Any, request: Any) -> Response:
     row, path = await find_payload(datasette, request)
     stored = read_response(path, row["warc_offset"])
-    content_type = (row["content_type"] or "application/octet-stream").strip()
-    body = stored.body
-    if "html" in content_type.lower():
-        body = decode_html(body, http_content_type_encoding(content_type)).encode("utf-8")
-        content_type = "text/html; charset=utf-8"
+    body, content_type = servable_body(stored.body, row["content_type"])
     return Response(body, status=200, headers=SAFE_HEADERS, content_type=content_type)
 
 

@@ -245,15 +245,14 @@ def location(capture: Row, path: Path | None = None) -> str:
 
 def read_body(db: str, capture: Row) -> tuple[bytes, Path]:
     """The body of a capture's record, decoded from its Content-Encoding; and the WARC file."""
-    from datasette.utils.asgi import NotFound  # noqa: PLC0415
     from warcio.exceptions import ArchiveLoadFailed  # noqa: PLC0415
 
-    from archive.datasette_plugin import warc_path  # noqa: PLC0415
+    from archive.replay import find_warc  # noqa: PLC0415
     from archive.warc import read_response  # noqa: PLC0415
 
     try:
-        path = warc_path(db, capture)
-    except NotFound:
+        path = find_warc(db, capture)
+    except FileNotFoundError:
         where = capture["warc_dir"] or "warcs/ beside the database"
         fail(f"capture {capture['id']}: WARC file {capture['warc_filename']} not found in {where}")
     try:
@@ -266,16 +265,9 @@ def read_body(db: str, capture: Row) -> tuple[bytes, Path]:
 def as_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str]:
     """An HTML (or other text) body re-encoded as UTF-8, as the Datasette replay route serves
     it; other bodies as they are. Returns the body and its content type."""
-    from w3lib.encoding import http_content_type_encoding  # noqa: PLC0415
+    from archive.replay import servable_body  # noqa: PLC0415
 
-    from extractors import decode_html  # noqa: PLC0415
-
-    content_type = (content_type or "application/octet-stream").strip()
-    kind = content_type.split(";")[0].strip().lower()
-    if "html" in kind or kind.startswith("text/"):
-        text = decode_html(body, http_content_type_encoding(content_type))
-        return text.encode("utf-8"), f"{kind}; charset=utf-8"
-    return body, content_type
+    return servable_body(body, content_type)
 
 
 def describe(capture: Row, payload: Row, path: Path) -> None:
@@ -320,7 +312,7 @@ def describe(capture: Row, payload: Row, path: Path) -> None:
 
 def capture_handler(body: bytes, content_type: str) -> type[BaseHTTPRequestHandler]:
     """Serves the body at / (and 404 elsewhere), always under the replay sandbox headers."""
-    from archive.datasette_plugin import SAFE_HEADERS  # noqa: PLC0415
+    from archive.replay import SAFE_HEADERS  # noqa: PLC0415
 
     class CaptureHandler(BaseHTTPRequestHandler):
         server_version = "newsarc-replay"

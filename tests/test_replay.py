@@ -15,8 +15,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from archive.datasette_plugin import SANDBOX_CSP, highlighted
+from archive.datasette_plugin import highlighted
 from archive.publish import make_datasette
+from archive.replay import SANDBOX_CSP
 from conftest import article_html
 
 HOSTILE_TITLE = "<script>alert(1)</script>"

@@ -22,7 +22,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from archive.datasette_plugin import SANDBOX_CSP
+from archive.replay import SANDBOX_CSP
 from conftest import article_html
 
 GZ_V1 = article_html("gz", "Harbour plan approved")
