@@ -280,6 +280,15 @@ def held_by_writer(path: Path) -> bool:
 # --- the pass over the WARC files ----------------------------------------------------------
 
 
+class Unfinished(Exception):
+    """A record whose block or gzip member does not end: the file ends inside it, or it is
+    damaged; what follows it cannot be read from where warcio is."""
+
+    def __init__(self, offset: int, short: int) -> None:
+        super().__init__(offset, short)
+        self.offset, self.short = offset, short
+
+
 class GzipFault(Exception):
     """A gzip member that does not decompress, or whose CRC or length does not match."""
 
@@ -333,10 +342,17 @@ def deflate_padding_set(feeds: list[tuple[Any, bytes]], end: int) -> bool:
     tail[last] ^= 1 << (tail[last].bit_length() - 1)
     test = state.copy()
     try:
-        test.decompress(bytes(tail))
+        inflate(test, bytes(tail))
     except zlib.error:
         return False
     return test.eof
+
+
+def inflate(decompressor: Any, data: bytes) -> None:
+    """Feed `data` to a zlib decompressor, its output thrown away a MiB at a time."""
+    out = decompressor.decompress(data, PROGRESS_STEP)
+    while not decompressor.eof and (decompressor.unconsumed_tail or len(out) == PROGRESS_STEP):
+        out = decompressor.decompress(decompressor.unconsumed_tail, PROGRESS_STEP)
 
 
 def gzip_problem(error: str) -> str:
@@ -379,6 +395,23 @@ def next_record_start(fd: int, after: int, size: int, gzipped: bool) -> int | No
             found = chunk.find(marker, found + 1)
         position += PROGRESS_STEP
     return None
+
+
+def torn_member(fd: int, start: int, size: int) -> bool:
+    """Whether the bytes from `start` to `size` are the beginning of a gzip member, cut short
+    (too short for warcio to have made a record of them)."""
+    decompressor = zlib.decompressobj(31)
+    position = start
+    try:
+        while position < size and not decompressor.eof:
+            data = os.pread(fd, min(PROGRESS_STEP, size - position), position)
+            if not data:
+                break
+            position += len(data)
+            inflate(decompressor, data)
+    except zlib.error:
+        return False
+    return not decompressor.eof
 
 
 class RecordTable:
@@ -575,7 +608,7 @@ class ArchiveCheck:
             start: int | None = 0
             while start is not None:
                 start = self.read_from(handle, warc, state, start)
-        self.finish_file(warc, state)
+            self.finish_file(warc, state)
 
     def read_from(
         self, handle: io.BufferedReader, warc: WarcFile, state: FileState, start: int
@@ -587,21 +620,45 @@ class ArchiveCheck:
         try:
             for record in iterator:
                 self.take_record(iterator, record, warc, state)
+            return None
+        except Unfinished as unfinished:
+            where, short = unfinished.offset, unfinished.short
+            resume = next_record_start(state.fd, where, warc.size, warc.gzipped)
+            if resume is None:
+                missing = f" ({short} bytes of its block are missing)" if short else ""
+                self.fault("truncated", warc, where, f"the file ends inside this record{missing}")
+            elif short:
+                self.fault(
+                    "structure",
+                    warc,
+                    where,
+                    f"the record ends {short} bytes short of its Content-Length",
+                )
+            else:
+                self.fault(
+                    "gzip",
+                    warc,
+                    where,
+                    "the record's compressed data does not end "
+                    "where the next record starts: its bytes have changed",
+                )
         except Exception as exc:  # noqa: BLE001 - whatever a damaged record makes warcio raise
-            where = iterator.offset
+            # Where the record being read starts: in a gzip file, where the last one ended
+            # (warcio's own offset goes astray on some damage).
+            where = state.expected if warc.gzipped and state.expected is not None else None
+            where = max(start, iterator.offset if where is None else where)
             if isinstance(exc, GzipFault):
                 self.fault("gzip", warc, where, str(exc))
             else:
                 problem = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 detail = f"{type(exc).__name__}: {problem}" if problem else type(exc).__name__
                 self.fault("structure", warc, where, f"record cannot be read ({detail})")
-            if state.current_id:
-                self.damaged_ids.add(state.current_id)
             resume = next_record_start(state.fd, where, warc.size, warc.gzipped)
-            warc.damaged.append((where, warc.size if resume is None else resume))
-            state.expected = resume
-            return resume
-        return None
+        if state.current_id:
+            self.damaged_ids.add(state.current_id)
+        warc.damaged.append((where, warc.size if resume is None else resume))
+        state.expected = resume
+        return resume
 
     def take_record(
         self, iterator: ArchiveIterator, record: ArcWarcRecord, warc: WarcFile, state: FileState
@@ -623,7 +680,7 @@ class ArchiveCheck:
             self.fault(
                 "structure", warc, offset, f"the first record is a {record.rec_type}, not warcinfo"
             )
-        if state.expected is not None and offset > state.expected:
+        if warc.gzipped and state.expected is not None and offset > state.expected:
             self.fault(
                 "structure",
                 warc,
@@ -637,12 +694,8 @@ class ArchiveCheck:
         short = getattr(record.raw_stream, "limit", 0)
         decompressor = iterator.reader.decompressor if warc.gzipped else None
         if short or (decompressor is not None and not decompressor.eof):
-            missing = f" ({short} bytes of its block are missing)" if short else ""
-            self.fault("truncated", warc, offset, f"the file ends inside this record{missing}")
-            warc.damaged.append((offset, warc.size))
-            if record_id:
-                self.damaged_ids.add(record_id)
-            return
+            state.current_id = record_id
+            raise Unfinished(offset, short)
         if decompressor is not None and iterator.reader.padding_set:
             self.fault(
                 "gzip",
@@ -709,13 +762,17 @@ class ArchiveCheck:
             )
 
     def finish_file(self, warc: WarcFile, state: FileState) -> None:
-        if state.expected is not None and state.expected < warc.size:
-            self.fault(
-                "structure",
-                warc,
-                state.expected,
-                f"{warc.size - state.expected} bytes after the last record",
-            )
+        if warc.gzipped and state.expected is not None and state.expected < warc.size:
+            if torn_member(state.fd, state.expected, warc.size):
+                self.fault("truncated", warc, state.expected, "the file ends inside this record")
+            else:
+                self.fault(
+                    "structure",
+                    warc,
+                    state.expected,
+                    f"{warc.size - state.expected} bytes after the last record",
+                )
+            warc.damaged.append((state.expected, warc.size))
         if state.records == 0 and not warc.faulty:
             self.fault("structure", warc, 0, "no records (an empty file)")
         self.check_gzip_headers(warc, state)
@@ -954,10 +1011,13 @@ class ArchiveCheck:
                 there, at = self.where(elsewhere)
                 problem += f"; its record {record_id} is at {there.shown}@{at}"
             return [problem]
-        actual = headers_at(warc.path, offset)
+        read: list[StatusAndHeaders | None] = []
 
         def value(name: str) -> str:
-            found = actual.get_header(name) if actual is not None else None
+            """The record's header, read (once) for a fault's message only."""
+            if not read:
+                read.append(headers_at(warc.path, offset))
+            found = read[0].get_header(name) if read[0] is not None else None
             return found or "none"
 
         problems = []

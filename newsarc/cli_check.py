@@ -64,7 +64,8 @@ def check(ctx: click.Context, db: str, warc_dir: str, repair: bool) -> None:
     Prints one line per fault on stdout, `FAULT <kind> <file>@<offset>: <what>` (just
     `<file>` for a fault of a whole file or folder), then a summary line; exits with
     status 1 if there is any fault, 0 if none. Kinds: missing, io, open, gzip, truncated,
-    digest, structure, duplicate-id, pairing, refers-to, cdxj, row, no-row, repair.
+    digest, structure, duplicate-id, pairing, refers-to, cdxj, row, no-row, repair. On a
+    terminal, a progress bar over the bytes read is shown on stderr.
 
     --repair closes .open files left by a crawl that died (a torn final record is cut
     off: the only data it ever removes), adds the captures rows that records lack,
