@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -388,11 +389,21 @@ class Store:
         )
         self._wrote()
 
-    def site_articles(self, host: str) -> list[Row]:
-        """Every article of a host, as stored (for re-cleaning with a newer site profile)."""
-        cursor = self.db.execute("SELECT * FROM articles WHERE host = ?", [host])
-        names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
+    def site_articles(self, host: str, batch: int = 500) -> Iterator[Row]:
+        """Every article of a host, as stored (for re-cleaning with a newer site profile), read
+        in batches so that memory does not grow with the size of the site."""
+        last_id = 0
+        while True:
+            cursor = self.db.conn.execute(
+                "SELECT * FROM articles WHERE host = ? AND id > ? ORDER BY id LIMIT ?",
+                [host, last_id, batch],
+            )
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor]
+            if not rows:
+                return
+            yield from rows
+            last_id = rows[-1]["id"]
 
     def update_article(self, article_id: int, values: Row) -> None:
         """Re-cleaned values for an article, and for its latest version (the same content)."""

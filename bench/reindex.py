@@ -3,7 +3,7 @@
     python3 bench/reindex.py [--articles 1000] [--out bench/out-reindex]
 
 Builds the three demo sites (ARTICLES articles each: 3,000+ article pages at the default),
-crawls them once with `newsarc crawl --fast` into WARC files of at most 25 MB, then measures:
+crawls them once with `newsarc crawl --fast` into WARC files of at most 5 MB, then measures:
 
 - plain trafilatura: `trafilatura.extract()` on every archived article page, one core, HTML
   already decoded (docs/s);
@@ -36,7 +36,7 @@ from newsarc.demo import build_sites
 from newsarc.demo.server import running_sites
 
 HERE = Path(__file__).resolve().parent
-WARC_SIZE = 25_000_000
+WARC_SIZE = 5_000_000
 
 
 def crawl(articles: int, out: Path) -> None:

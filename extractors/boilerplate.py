@@ -37,18 +37,20 @@ MOSTLY = 0.5  # a page losing more than this share of its words is a copy, not p
 
 
 # Cached: a line is normalised several times (learning, cleaning, link runs), and a site's
-# boilerplate lines come back on every page.
-@functools.lru_cache(maxsize=1 << 16)
+# boilerplate lines come back on every page. A few thousand lines cover both; more would only
+# hold on to article paragraphs that never come back.
+CACHED_LINES = 4096
+@functools.lru_cache(maxsize=CACHED_LINES)
 def normalize(line: str) -> str:
     return SPACE_RE.sub(" ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=CACHED_LINES)
 def line_key(line: str) -> str:
     return digest(normalize(line))
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=CACHED_LINES)
 def template_key(line: str) -> str | None:
     """The label of a short "Label: values" line, else None."""
     text = normalize(line)
@@ -65,7 +67,7 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=CACHED_LINES)
 def words(line: str) -> int:
     return len(WORD_RE.findall(line))
 
