@@ -40,6 +40,8 @@ MOSTLY = 0.5  # a page losing more than this share of its words is a copy, not p
 # boilerplate lines come back on every page. A few thousand lines cover both; more would only
 # hold on to article paragraphs that never come back.
 CACHED_LINES = 4096
+
+
 @functools.lru_cache(maxsize=CACHED_LINES)
 def normalize(line: str) -> str:
     return SPACE_RE.sub(" ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
