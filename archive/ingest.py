@@ -252,6 +252,7 @@ def ingest_page(
     """
     assert capture.id is not None, "ingest_capture() first"
     store.set_page_type(capture.id, analysis.page_type)
+    store.add_trackers(host_of(capture.url), analysis.trackers, capture.fetched_at)
     page = analysis.article
     if page is None:
         return False
@@ -265,7 +266,7 @@ def ingest_page(
         new_version = stored is None or content_changed(
             clean_stored(store, stored, profiles), cleaned
         )
-    row = article_row(capture, page, cleaned, crawl_id)
+    row = {**article_row(capture, page, cleaned, crawl_id), "ad_slots": analysis.ad_slots}
     store.add_article(row, capture.fetched_at, new_version)
     return True
 

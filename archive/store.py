@@ -82,6 +82,15 @@ ARTICLE_COLUMNS = {
     "last_seen": str,
     "removed_at": str,
     "version_count": int,
+    "ad_slots": int,
+}
+TRACKER_COLUMNS = {
+    "host": str,
+    "kind": str,
+    "tracker_id": str,
+    "pages": int,
+    "first_seen": str,
+    "last_seen": str,
 }
 VERSION_COLUMNS = {
     "id": int,
@@ -137,6 +146,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         ],
         if_not_exists=True,
     )
+    db["site_trackers"].create(TRACKER_COLUMNS, pk=("host", "tracker_id"), if_not_exists=True)
     for table, columns in (
         ("crawls", CRAWL_COLUMNS),
         ("captures", CAPTURE_COLUMNS),
@@ -165,6 +175,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     articles.create_index(["host"], if_not_exists=True)
     articles.create_index(["published"], if_not_exists=True)
     db["article_versions"].create_index(["article_id", "version"], unique=True, if_not_exists=True)
+    db["site_trackers"].create_index(["tracker_id"], if_not_exists=True)
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
@@ -318,6 +329,20 @@ class Store:
             )  # fmt: skip
         self._wrote()
         return article_id
+
+    def add_trackers(self, host: str, trackers: list[tuple[str, str]], seen_at: str) -> None:
+        """Count a page of `host` carrying these ad/analytics IDs."""
+        if not trackers:
+            return
+        self._begin()
+        self.db.conn.executemany(
+            "INSERT INTO site_trackers (host, kind, tracker_id, pages, first_seen, last_seen) "
+            "VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT(host, tracker_id) DO UPDATE SET "
+            "pages = pages + 1, first_seen = min(first_seen, excluded.first_seen), "
+            "last_seen = max(last_seen, excluded.last_seen)",
+            [(host, kind, tracker, seen_at, seen_at) for kind, tracker in dict.fromkeys(trackers)],
+        )
+        self._wrote()
 
     def touch_article(self, url: str, seen_at: str) -> bool:
         """An article fetched again unchanged (a revisit): it is still there. True if known."""

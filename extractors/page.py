@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractors.article import ArticleRecord, article_from_tree, title_parts
 from extractors.html import has_markup, parse_html
 from extractors.meta import read_page_meta
 from extractors.pagetype import ARTICLE, classify_page
+from extractors.spam import ad_slots, tracker_ids
 
 EMPTY = "empty"
 
@@ -28,6 +29,8 @@ class PageAnalysis:
     article: ArticleRecord | None = None
     title: str | None = None
     reason: str | None = None
+    trackers: list[tuple[str, str]] = field(default_factory=list)  # (kind, ad/analytics ID)
+    ad_slots: int = 0
 
 
 def analyze_page(
@@ -45,7 +48,12 @@ def analyze_page(
     `feed_title`: the title a feed or news sitemap gave the page, a hint for the headline.
     """
     try:
-        return analysis_of(html, url, site_affixes, feed_title)
+        analysis = analysis_of(html, url, site_affixes, feed_title)
+        if analysis.page_type != EMPTY or analysis.title:
+            # Who runs the site: its ad and analytics IDs (content-farm operators share them).
+            analysis.trackers = tracker_ids(html)
+            analysis.ad_slots = ad_slots(html) if analysis.article else 0
+        return analysis
     except Exception as error:  # one bad page must not take down a worker
         return PageAnalysis(EMPTY, reason=f"extraction failed: {type(error).__name__}")
 
