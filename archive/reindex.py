@@ -24,6 +24,7 @@ from pathlib import Path
 from w3lib.encoding import http_content_type_encoding
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.farm import score_sites
 from archive.ingest import (
     Capture,
     SiteProfiles,
@@ -140,6 +141,7 @@ class Reindexer:
             self._submit_batch()
             self._drain(block=True)
         self.stats.recleaned = self.profiles.finish()
+        score_sites(self.store, self.profiles.profiles)
         self.store.close()
         return self.stats
 

@@ -55,6 +55,8 @@ SITE_COLUMNS = {
     "title_affixes": str,
     "boilerplate_lines": int,
     "profile": str,
+    "spam_score": float,
+    "spam_reason": str,
 }
 ARTICLE_COLUMNS = {
     "id": int,
@@ -84,6 +86,14 @@ ARTICLE_COLUMNS = {
     "version_count": int,
     "ad_slots": int,
 }
+ARTICLE_SIGNAL_COLUMNS = {
+    "article_id": int,
+    "host": str,
+    "signal": str,
+    "value": float,
+    "reason": str,
+}
+SITE_SIGNAL_COLUMNS = {"host": str, "signal": str, "value": float, "reason": str}
 TRACKER_COLUMNS = {
     "host": str,
     "kind": str,
@@ -147,6 +157,13 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["site_trackers"].create(TRACKER_COLUMNS, pk=("host", "tracker_id"), if_not_exists=True)
+    db["article_signals"].create(
+        ARTICLE_SIGNAL_COLUMNS,
+        pk=("article_id", "signal"),
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["site_signals"].create(SITE_SIGNAL_COLUMNS, pk=("host", "signal"), if_not_exists=True)
     for table, columns in (
         ("crawls", CRAWL_COLUMNS),
         ("captures", CAPTURE_COLUMNS),
@@ -176,6 +193,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     articles.create_index(["published"], if_not_exists=True)
     db["article_versions"].create_index(["article_id", "version"], unique=True, if_not_exists=True)
     db["site_trackers"].create_index(["tracker_id"], if_not_exists=True)
+    db["article_signals"].create_index(["host", "signal"], if_not_exists=True)
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
@@ -341,6 +359,69 @@ class Store:
             "pages = pages + 1, first_seen = min(first_seen, excluded.first_seen), "
             "last_seen = max(last_seen, excluded.last_seen)",
             [(host, kind, tracker, seen_at, seen_at) for kind, tracker in dict.fromkeys(trackers)],
+        )
+        self._wrote()
+
+    def replace_article_signals(self, article_id: int, host: str, signals: list[Any]) -> None:
+        self._begin()
+        self.db.conn.execute("DELETE FROM article_signals WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            "INSERT INTO article_signals (article_id, host, signal, value, reason) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(article_id, host, s.name, s.value, s.reason) for s in signals],
+        )
+        self._wrote()
+
+    def replace_site_signals(self, host: str, signals: list[Any]) -> None:
+        """The site signals of `host`, all but those computed across sites."""
+        self._begin()
+        self.db.conn.execute(
+            "DELETE FROM site_signals WHERE host = ? AND signal != 'shared_trackers'", [host]
+        )
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO site_signals (host, signal, value, reason) VALUES (?, ?, ?, ?)",
+            [(host, s.name, s.value, s.reason) for s in signals],
+        )
+        self._wrote()
+
+    def replace_signal_everywhere(self, name: str, by_host: dict[str, Any]) -> None:
+        """One site signal computed across all sites: the hosts absent from `by_host` lose it."""
+        self._begin()
+        self.db.conn.execute("DELETE FROM site_signals WHERE signal = ?", [name])
+        self.db.conn.executemany(
+            "INSERT INTO site_signals (host, signal, value, reason) VALUES (?, ?, ?, ?)",
+            [(host, s.name, s.value, s.reason) for host, s in by_host.items()],
+        )
+        self._wrote()
+
+    def trackers_by_host(self) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
+        for host, kind, tracker in self.db.conn.execute(
+            "SELECT host, kind, tracker_id FROM site_trackers ORDER BY host, tracker_id"
+        ):
+            found.setdefault(host, []).append((kind, tracker))
+        return found
+
+    def scored_hosts(self) -> list[str]:
+        return [h for (h,) in self.db.conn.execute("SELECT DISTINCT host FROM site_signals")]
+
+    def site_signals(self, host: str) -> list[Any]:
+        from extractors.spam import Signal  # noqa: PLC0415 - the store knows no extractor else
+
+        return [
+            Signal(name, value, reason)
+            for name, value, reason in self.db.conn.execute(
+                "SELECT signal, value, reason FROM site_signals WHERE host = ?", [host]
+            )
+        ]
+
+    def set_spam_score(self, host: str, score: float, reason: str) -> None:
+        self._begin()
+        self.db.conn.execute(
+            "INSERT INTO sites (host, spam_score, spam_reason, capture_count, article_count) "
+            "VALUES (?, ?, ?, 0, 0) ON CONFLICT(host) DO UPDATE SET "
+            "spam_score = excluded.spam_score, spam_reason = excluded.spam_reason",
+            [host, score, reason],
         )
         self._wrote()
 

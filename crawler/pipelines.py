@@ -17,6 +17,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from twisted.internet.task import LoopingCall
 
+from archive.farm import score_sites
 from archive.ingest import (
     Capture,
     SiteProfiles,
@@ -164,8 +165,11 @@ class ArchivePipeline:
             self.committer.stop()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        # Now that every page of this crawl is known: clean their sites' articles once more.
+        # Now that every page of this crawl is known: clean their sites' articles once more,
+        # then judge them and their sites (content-farm signals).
         self.crawler.stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
+        judged = score_sites(self.store, self.profiles.profiles)
+        self.crawler.stats.set_value("newsarc/articles_judged", judged)
 
     def spider_closed(self, reason: str) -> None:
         assert self.crawl_id is not None

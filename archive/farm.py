@@ -1,0 +1,78 @@
+"""Content-farm signals kept in the archive: per article, per site, and the site's score.
+
+The signals themselves are pure functions (`extractors.spam`, documented in
+docs/spam-signals.md); this module feeds them what the database holds and stores what they
+say. It runs once at the end of a crawl or reindex, over the sites that crawl touched (their
+articles are cleaned for the last time just before), and for shared ad/analytics IDs over every
+site, since a new site can link old ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from archive.store import Store
+from extractors.spam import (
+    AGGREGATES,
+    SHARED_TRACKERS,
+    Signal,
+    ad_density,
+    article_signals,
+    publishing_rate,
+    shared_trackers,
+    site_aggregate,
+    site_score,
+)
+
+
+def score_sites(store: Store, hosts: Iterable[str]) -> int:
+    """Compute and store the article and site signals of `hosts`, then every site's score.
+
+    Returns how many articles were judged."""
+    judged = 0
+    for host in sorted(set(hosts)):
+        judged += judge_site(store, host)
+    link_shared_trackers(store)
+    for host in store.scored_hosts():
+        score, reason = site_score(store.site_signals(host))
+        store.set_spam_score(host, score, reason)
+    store.flush()
+    return judged
+
+
+def judge_site(store: Store, host: str) -> int:
+    """Article signals for each of the site's articles, then the site signals they add up to."""
+    values: dict[str, list[float]] = defaultdict(list)
+    dates: list[str | None] = []
+    count = 0
+    for row in store.site_articles(host):
+        found = judge_article(row)
+        store.replace_article_signals(row["id"], host, found)
+        for item in found:
+            values[item.name].append(item.value)
+        dates.append(row["published"])
+        count += 1
+    site = [site_aggregate(name, values.get(name, []), count) for name in AGGREGATES]
+    site.append(publishing_rate(dates))
+    store.replace_site_signals(host, [item for item in site if item.value > 0 or item.reason])
+    return count
+
+
+def judge_article(row: dict) -> list[Signal]:
+    found = article_signals(
+        title=row["title"],
+        category=row["category"],
+        text=row["text"] or "",
+        raw_text=row["raw_text"],
+        language=row["language"],
+    )
+    if row.get("ad_slots") is not None:
+        found.append(ad_density(row["ad_slots"], row["word_count"] or 0))
+    return found
+
+
+def link_shared_trackers(store: Store) -> None:
+    """The `shared_trackers` site signal of every site, from all sites' IDs."""
+    linked = shared_trackers(store.trackers_by_host())
+    store.replace_signal_everywhere(SHARED_TRACKERS, linked)
