@@ -251,6 +251,18 @@ def ingest_page(
     same profile (so a line learned as boilerplate since is no change).
     """
     assert capture.id is not None, "ingest_capture() first"
+    with store.unit():
+        return store_page(store, capture, analysis, crawl_id, profiles)
+
+
+def store_page(
+    store: Store,
+    capture: Capture,
+    analysis: PageAnalysis,
+    crawl_id: int | None,
+    profiles: SiteProfiles,
+) -> bool:
+    assert capture.id is not None
     store.set_page_type(capture.id, analysis.page_type)
     store.add_trackers(host_of(capture.url), analysis.trackers, capture.fetched_at)
     page = analysis.article

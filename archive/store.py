@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,7 @@ class Store:
         self._opened_at = 0.0
         self._site_counts: dict[str, tuple[str, str, int]] = {}
         self._reindex_crawls: dict[str, int] = {}
+        self._units = 0
 
     def start_crawl(
         self,
@@ -452,8 +454,23 @@ class Store:
 
     def _wrote(self) -> None:
         self._pending += 1
-        if self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.max_age:
+        if self._units == 0 and (
+            self._pending >= self.batch_size or time.monotonic() - self._opened_at >= self.max_age
+        ):
             self.flush()
+
+    @contextmanager
+    def unit(self) -> Iterator[None]:
+        """Writes that must be committed together (a page's type and its article): no commit
+        falls between them, so a crash never keeps one without the other."""
+        self._units += 1
+        try:
+            yield
+        finally:
+            self._units -= 1
+        if self._units == 0 and self.db.conn.in_transaction:
+            self._pending -= 1  # `_wrote` counts again
+            self._wrote()
 
     def _count_site(self, host: str, fetched_at: str) -> None:
         first, last, count = self._site_counts.get(host, (fetched_at, fetched_at, 0))

@@ -254,8 +254,10 @@ class IncrementalMiddleware:
         status = last["status"] if last["status"] != 304 else stored.status
         response_class = responsetypes.from_args(headers=headers, url=request.url)
         request.meta[CAPTURE_META_KEY] = capture_from_row(last)
-        if last["page_type"] or original["page_type"]:  # else extraction never finished
-            request.meta[PAGE_TYPE_META_KEY] = last["page_type"] or original["page_type"]
+        page_type = last["page_type"] or original["page_type"]
+        # Known, unless extraction never finished (or, for an article, its row is missing).
+        if page_type and (page_type != "article" or self.history.article(request.url)):
+            request.meta[PAGE_TYPE_META_KEY] = page_type
         self.stats.inc_value("newsarc/resume/replayed")
         return response_class(
             url=request.url,

@@ -103,12 +103,13 @@ class ArchivePipeline:
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
         try:
-            ingest_capture(self.store, capture, self.crawl_id)
-            if capture.record_type == "revisit":
-                ingest_revisit(self.store, capture)
-                self.crawler.stats.inc_value("newsarc/unchanged")
-            elif ingest_removal(self.store, capture):
-                self.crawler.stats.inc_value("newsarc/articles_removed")
+            with self.store.unit():
+                ingest_capture(self.store, capture, self.crawl_id)
+                if capture.record_type == "revisit":
+                    ingest_revisit(self.store, capture)
+                    self.crawler.stats.inc_value("newsarc/unchanged")
+                elif ingest_removal(self.store, capture):
+                    self.crawler.stats.inc_value("newsarc/articles_removed")
         except sqlite3.Error as exc:  # the WARC record exists: reindex can add the row later
             logger.error("could not store the capture of %s: %s", capture.url, exc)
             self.crawler.stats.inc_value("newsarc/db_errors")

@@ -202,3 +202,16 @@ def test_an_older_archive_is_upgraded_without_losing_articles(tmp_path: Path) ->
     assert row == ("An Old Headline Kept", "Old text.", "Old text.")
     versions = store.db.execute("SELECT version, title FROM article_versions").fetchall()
     assert versions == [(1, "An Old Headline Kept")]
+
+
+def test_writes_of_one_unit_are_committed_together(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    store = Store(path, batch_size=1, max_age=0)  # would commit after every row
+    with store.unit():
+        store.add_capture(capture(1))
+        store.add_capture(capture(2))
+        assert committed(path, "captures") == 0  # a crash here keeps neither
+    assert committed(path, "captures") == 2
+    store.add_capture(capture(3))
+    assert committed(path, "captures") == 3
+    store.close()
