@@ -18,12 +18,15 @@ SAFE_HEADERS = {
 }
 
 
-def find_warc(db_path: str | None, row: dict) -> Path:
+def find_warc(db_path: str | None, row: dict, also: Path | None = None) -> Path:
     """The WARC file of a capture row (with its crawl's `warc_dir`): in that folder, else in
-    `warcs/` beside the database. FileNotFoundError if it is nowhere."""
+    `also` (a crawl's own WARC folder), else in `warcs/` beside the database.
+    FileNotFoundError if it is nowhere."""
     folders = []
     if row.get("warc_dir"):
         folders.append(Path(row["warc_dir"]))
+    if also is not None:
+        folders.append(also)
     if db_path:
         here = Path(db_path).resolve().parent
         folders += [here / (row.get("warc_dir") or "warcs"), here / "warcs"]

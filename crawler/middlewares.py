@@ -16,6 +16,7 @@ from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
 
 from archive.ingest import Capture
+from archive.replay import find_warc
 from archive.store import History, Row
 from archive.warc import (
     HttpExchange,
@@ -194,7 +195,8 @@ class IncrementalMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.stats = crawler.stats
-        self.history = History(settings.get("NEWSARC_DB"))
+        self.db_path = settings.get("NEWSARC_DB")
+        self.history = History(self.db_path)
         self.warc_dir = Path(settings.get("NEWSARC_WARC_DIR") or ".")
         self.resumed = [int(n) for n in settings.getlist("NEWSARC_RESUME_CRAWLS")] or None
         self.policy = recrawl_policy(settings)
@@ -241,10 +243,9 @@ class IncrementalMiddleware:
         original = self.history.original_of(last) if last else None
         if last is None or original is None:
             return None
-        path = Path(original["warc_dir"] or self.warc_dir) / original["warc_filename"]
-        if not path.is_file():
-            path = self.warc_dir / original["warc_filename"]
+        path = self.warc_dir / original["warc_filename"]
         try:
+            path = find_warc(self.db_path, original, also=self.warc_dir)
             stored = read_response(path, original["warc_offset"])
         except (OSError, ValueError) as exc:  # a WARC moved or damaged: fetch it again
             logger.warning("cannot replay %s from %s (%s): fetching it", request.url, path, exc)
