@@ -9,7 +9,9 @@ Routes (a capture is read from its WARC by offset, never by scanning the file):
 - `/-/capture/<id>/record`: the WARC record itself, for download;
 - `/-/capture/<id>/source`: the body as text/plain;
 - `/-/article/<id>/versions`: every archived version of an article, newest first;
-- `/-/article/<id>/diff?from=A&to=B`: what changed in title and text between two versions.
+- `/-/article/<id>/diff?from=A&to=B`: what changed in title and text between two versions;
+- `/-/story/<cluster id>?copy=ID`: a story's articles, and the source's text beside a copy's,
+  the copy's differences marked.
 
 Captured text is hostile: every piece of it is escaped, and the pages newsarc renders itself are
 served under a Content-Security-Policy that allows no script, frame or image at all.
@@ -58,7 +60,9 @@ border-bottom:2px solid #999;font-size:14px} main{padding:.5em 1em;max-width:64e
 table{border-collapse:collapse} th,td{text-align:left;padding:.3em .6em;vertical-align:top;
 border-bottom:1px solid #ddd} .removed{background:#fff3cd;border:1px solid #d9b44a;padding:.5em}
 .diff{white-space:pre-wrap;line-height:1.5;border:1px solid #ddd;padding:.5em}
-ins{background:#c8f0c8;text-decoration:none} del{background:#f6c6c6}"""
+ins{background:#c8f0c8;text-decoration:none} del{background:#f6c6c6}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em;max-width:none} .pair h3{margin:.3em 0}
+main.story{max-width:none}"""
 ARTICLE_SQL = "SELECT id, url, title, removed_at FROM articles WHERE id = ?"
 VERSIONS_SQL = (
     "SELECT version, title, word_count, capture_id, fetched_at FROM article_versions "
@@ -77,6 +81,7 @@ def register_routes() -> list[tuple[str, Any]]:
     prefix = r"^/-/capture/(?P<capture_id>\d+)"
     article = r"^/-/article/(?P<article_id>\d+)"
     return [
+        (r"^/-/story/(?P<cluster_id>\d+)$", story_page),
         (prefix + "$", capture_page),
         (prefix + "/body$", capture_body),
         (prefix + "/record$", capture_record),
@@ -101,6 +106,10 @@ def render_cell(
     if column == "version_count" and table in ("articles", None):
         # In a query (table None) only a row that names its article_id says whose versions.
         return versions_link(row_value(row, "id" if table else "article_id"), value)
+    if column == "cluster_id" and isinstance(value, int) and table in ("articles", None):
+        return Markup(f'<a href="/-/story/{value}">story {value}</a>')
+    if table == "story_clusters" and column == "size" and isinstance(row_value(row, "id"), int):
+        return Markup(f'<a href="/-/story/{row["id"]}">{escape(value)}, side by side</a>')
     if table == "captures" and column == "revisit_of" and isinstance(value, int):
         return capture_links(value)
     if table is None and column == "snippet" and isinstance(value, str):
@@ -268,13 +277,13 @@ async def find_article(datasette: Any, request: Any) -> tuple[dict, str]:
     raise NotFound(f"no article {article_id}")
 
 
-def page(title: str, header: Markup, body: Markup) -> Response:
+def page(title: str, header: Markup, body: Markup, main_class: str = "") -> Response:
     """One of our own pages: a banner like the capture page's, over the body."""
     html = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>{PAGE_STYLE}</style></head><body>
 <header>{header}</header>
-<main>{body}</main>
+<main class="{main_class}">{body}</main>
 </body></html>"""
     return Response.html(html, headers=PAGE_HEADERS)
 
@@ -467,3 +476,102 @@ def diff_text(old: str, new: str) -> Markup:
         else:
             parts.append(marked("del", before) + marked("ins", after))
     return Markup("").join(parts)
+
+
+# -- stories -------------------------------------------------------------------------------------
+
+STORY_SQL = "SELECT * FROM story_clusters WHERE id = ?"
+STORY_MEMBERS_SQL = (
+    "SELECT a.id, a.url, a.host, a.title, a.published, a.first_seen, a.cluster_similarity, "
+    "a.copy_of, a.capture_id, a.text, (SELECT reason FROM article_signals s WHERE "
+    "s.article_id = a.id AND s.signal = 'spun_markers') AS spinning FROM articles a "
+    "WHERE a.cluster_id = ? ORDER BY a.copy_of IS NOT NULL, a.cluster_similarity DESC, a.id"
+)
+
+
+async def story_page(datasette: Any, request: Any) -> Response:
+    """A story's articles, then the source's text beside one copy's (`?copy=ID`, by default
+    the least similar copy: the most rewritten)."""
+    cluster_id = url_id(request, "cluster_id")
+    story, members, database = await find_story(datasette, cluster_id)
+    source = next((m for m in members if m["id"] == story["source_id"]), members[0])
+    copies = [m for m in members if m["id"] != source["id"]]
+    chosen = chosen_copy(request.args.get("copy"), copies)
+    header = Markup(
+        f"<strong>Story {cluster_id}</strong>: {escape(story['title'] or '(no title)')}<br>"
+        f"{story['size']} articles on {story['site_count']} sites · probable source on "
+        f"<code>{escape(story['source_host'])}</code> · "
+        f'<a href="/{escape(database)}/story_clusters/{cluster_id}">story row</a> · '
+        f'<a href="/{escape(database)}/story_copies?cluster_id={cluster_id}">as a query</a>'
+    )
+    body = members_table(cluster_id, members, source["id"], chosen["id"])
+    body += side_by_side(source, chosen)
+    return page(f"Story {cluster_id}", header, body, main_class="story")
+
+
+async def find_story(datasette: Any, cluster_id: int) -> tuple[dict, list[dict], str]:
+    for name, database in datasette.databases.items():
+        if name.startswith("_") or not await database.table_exists("story_clusters"):
+            continue
+        row = (await database.execute(STORY_SQL, [cluster_id])).first()
+        if row:
+            members = [dict(m) for m in await database.execute(STORY_MEMBERS_SQL, [cluster_id])]
+            if len(members) >= 2:
+                return dict(row), members, name
+    raise NotFound(f"no story {cluster_id}")
+
+
+def chosen_copy(asked: str | None, copies: list[dict]) -> dict:
+    if asked in (None, ""):
+        return min(copies, key=lambda m: (m["cluster_similarity"] or 0, m["id"]))
+    if not re.fullmatch(r"\d{1,18}", asked):
+        raise BadRequest("copy must be an article id")
+    for member in copies:
+        if member["id"] == int(asked):
+            return member
+    raise NotFound(f"article {asked} is not a copy in this story")
+
+
+def members_table(cluster_id: int, members: list[dict], source_id: int, chosen_id: int) -> Markup:
+    rows = []
+    for member in members:
+        role = "source" if member["id"] == source_id else "copy"
+        if member["id"] == chosen_id:
+            role += " (shown below)"
+        elif member["id"] != source_id:
+            role = Markup(f'<a href="/-/story/{cluster_id}?copy={member["id"]}">copy</a>')
+        similarity = member["cluster_similarity"]
+        capture = capture_links(member["capture_id"]) if member["capture_id"] else Markup("—")
+        rows.append(
+            Markup(
+                f"<tr><td>{escape(role)}</td><td>{escape(member['host'])}</td>"
+                f"<td>{escape(member['title'] or '')}</td>"
+                f"<td>{'' if similarity is None else f'{similarity:.2f}'}</td>"
+                f"<td>{escape(member['published'] or '')}</td>"
+                f"<td>{escape(member['first_seen'] or '')}</td>"
+                f"<td>{escape(member['spinning'] or '')}</td><td>{capture}</td></tr>"
+            )
+        )
+    return (
+        Markup(
+            "<p>Similarity is the estimated share of text features in common with the story's "
+            "earliest capture (1: verbatim).</p><table><thead><tr><th>Role</th><th>Site</th>"
+            "<th>Title</th><th>Similarity</th><th>Published</th><th>First captured</th>"
+            "<th>Spinning</th><th>Capture</th></tr></thead><tbody>"
+        )
+        + Markup("").join(rows)
+        + Markup("</tbody></table>")
+    )
+
+
+def side_by_side(source: dict, copy: dict) -> Markup:
+    """The source's text beside the copy's, the copy's changes marked against the source."""
+    diff = diff_text(source["text"] or "", copy["text"] or "")
+    return Markup(
+        "<h2>Source and copy</h2><p><del>Deleted</del> and <ins>inserted</ins> words are the "
+        'copy\'s changes to the source.</p><div class="pair">'
+        f"<div><h3>Source: {escape(source['host'])}</h3><code>{escape(source['url'])}</code>"
+        f'<div class="diff">{escape(source["text"] or "")}</div></div>'
+        f"<div><h3>Copy: {escape(copy['host'])}</h3><code>{escape(copy['url'])}</code>"
+        f'<div class="diff">{diff}</div></div></div>'
+    )

@@ -15,14 +15,19 @@ from collections.abc import Iterable
 from archive.store import Store
 from extractors.spam import (
     AGGREGATES,
+    COPIED,
     SHARED_TRACKERS,
     Signal,
     ad_density,
     article_signals,
+    copied_from,
+    copy_share,
     publishing_rate,
+    registrable,
     shared_trackers,
     site_aggregate,
     site_score,
+    spun_markers,
 )
 
 
@@ -47,13 +52,14 @@ def judge_site(store: Store, host: str) -> int:
     dates: list[str | None] = []
     count = 0
     for row in store.site_articles(host):
-        found = judge_article(row)
+        found = judge_article(row) + judge_copy(store, row)
         store.replace_article_signals(row["id"], host, found)
         for item in found:
             values[item.name].append(item.value)
         dates.append(row["published"])
         count += 1
     site = [site_aggregate(name, values.get(name, []), count) for name in AGGREGATES]
+    site.append(copy_share(count, len(values.get(COPIED, []))))
     site.append(publishing_rate(dates))
     store.replace_site_signals(host, [item for item in site if item.value > 0 or item.reason])
     return count
@@ -70,6 +76,19 @@ def judge_article(row: dict) -> list[Signal]:
     if row.get("ad_slots") is not None:
         found.append(ad_density(row["ad_slots"], row["word_count"] or 0))
     return found
+
+
+def judge_copy(store: Store, row: dict) -> list[Signal]:
+    """An article whose story cluster's probable source is on another site: that it copies
+    (`copied_from`), and how much it was spun (`spun_markers` against the source's text)."""
+    if row.get("copy_of") is None:
+        return []
+    source = store.article_texts([row["copy_of"]]).get(row["copy_of"])
+    if source is None or registrable(source["host"]) == registrable(row["host"]):
+        return []
+    found = [copied_from(source["url"], source["host"], row["cluster_similarity"] or 0.0)]
+    spun = spun_markers(source["text"] or "", row["text"] or "")
+    return found + ([spun] if spun else [])
 
 
 def link_shared_trackers(store: Store) -> None:

@@ -242,8 +242,8 @@ def ingest_page(
     analysis: PageAnalysis,
     crawl_id: int | None,
     profiles: SiteProfiles,
-) -> bool:
-    """Record what a page turned out to be, and its article if it is one. True if an article.
+) -> int | None:
+    """Record what a page turned out to be, and its article if it is one: its id, or None.
 
     The article teaches its site's profile, then is cleaned with what the profile knows now;
     `profiles.finish()` cleans it again with the final profile. A new version is recorded
@@ -261,13 +261,13 @@ def store_page(
     analysis: PageAnalysis,
     crawl_id: int | None,
     profiles: SiteProfiles,
-) -> bool:
+) -> int | None:
     assert capture.id is not None
     store.set_page_type(capture.id, analysis.page_type)
     store.add_trackers(host_of(capture.url), analysis.trackers, capture.fetched_at)
     page = analysis.article
     if page is None:
-        return False
+        return None
     profile = profiles[host_of(capture.url)]
     learn_record(profile, page)
     stored = store.article_by_url(capture.url)
@@ -279,8 +279,7 @@ def store_page(
             clean_stored(store, stored, profiles), cleaned
         )
     row = {**article_row(capture, page, cleaned, crawl_id), "ad_slots": analysis.ad_slots}
-    store.add_article(row, capture.fetched_at, new_version)
-    return True
+    return store.add_article(row, capture.fetched_at, new_version)
 
 
 def clean_stored(store: Store, stored: dict, profiles: SiteProfiles) -> ArticleRecord:

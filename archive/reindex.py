@@ -35,6 +35,7 @@ from archive.ingest import (
     ingest_revisit,
 )
 from archive.store import Store
+from archive.stories import StoryClusters
 from archive.warc import decoded_body
 from archive.workers import ignore_interrupts
 from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
@@ -141,7 +142,8 @@ class Reindexer:
             self._submit_batch()
             self._drain(block=True)
         self.stats.recleaned = self.profiles.finish()
-        score_sites(self.store, self.profiles.profiles)
+        copied = StoryClusters(self.store).finish()
+        score_sites(self.store, set(self.profiles.profiles) | copied)
         self.store.close()
         return self.stats
 

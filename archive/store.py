@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +86,23 @@ ARTICLE_COLUMNS = {
     "removed_at": str,
     "version_count": int,
     "ad_slots": int,
+    "cluster_id": int,
+    "cluster_similarity": float,
+    "copy_of": int,
+}
+# Written by archive.stories, never by a page's ingest.
+STORY_ARTICLE_COLUMNS = ("cluster_id", "cluster_similarity", "copy_of")
+STORY_COLUMNS = {
+    "id": int,
+    "title": str,
+    "size": int,
+    "site_count": int,
+    "source_id": int,
+    "source_host": str,
+    "earliest_id": int,
+    "first_seen": str,
+    "last_seen": str,
+    "hosts": str,
 }
 ARTICLE_SIGNAL_COLUMNS = {
     "article_id": int,
@@ -117,6 +134,33 @@ VERSION_COLUMNS = {
 }
 # On a recrawl the article row keeps its id and first_seen; everything else is the latest capture.
 _ARTICLE_UPDATE = [c for c in ARTICLE_COLUMNS if c not in ("id", "url", "first_seen")]
+# Only a change of title or text touches the full-text index (sqlite-utils' trigger fires on
+# any update: a revisit's last_seen or a cluster id would rewrite the article's FTS entry).
+FTS_UPDATE_TRIGGER = (
+    'CREATE TRIGGER "articles_au" AFTER UPDATE OF title, text ON "articles" BEGIN\n'
+    '  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "text") '
+    'VALUES(\'delete\', old.rowid, old."title", old."text");\n'
+    '  INSERT INTO "articles_fts" (rowid, "title", "text") '
+    'VALUES (new.rowid, new."title", new."text");\nEND'
+)
+# A signature is of one text: a new text needs a new one (archive.stories computes it).
+SIGNATURE_TRIGGER = (
+    'CREATE TRIGGER IF NOT EXISTS "articles_new_text" AFTER UPDATE OF text ON "articles" '
+    "WHEN old.text IS NOT new.text BEGIN\n"
+    "  DELETE FROM article_signatures WHERE article_id = old.id;\nEND"
+)
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """`items` in lists of at most `size` (SQLite's limit on bound parameters)."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def utc_now() -> str:
@@ -165,6 +209,18 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["site_signals"].create(SITE_SIGNAL_COLUMNS, pk=("host", "signal"), if_not_exists=True)
+    db["story_clusters"].create(
+        STORY_COLUMNS,
+        pk="id",
+        foreign_keys=[("source_id", "articles", "id"), ("earliest_id", "articles", "id")],
+        if_not_exists=True,
+    )
+    db["article_signatures"].create(
+        {"article_id": int, "signature": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
     for table, columns in (
         ("crawls", CRAWL_COLUMNS),
         ("captures", CAPTURE_COLUMNS),
@@ -195,8 +251,22 @@ def create_schema(db: sqlite_utils.Database) -> None:
     db["article_versions"].create_index(["article_id", "version"], unique=True, if_not_exists=True)
     db["site_trackers"].create_index(["tracker_id"], if_not_exists=True)
     db["article_signals"].create_index(["host", "signal"], if_not_exists=True)
+    articles.create_index(["cluster_id"], if_not_exists=True)
     if not db["articles_fts"].exists():
         articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+    narrow_fts_trigger(db)
+    db.execute(SIGNATURE_TRIGGER)
+
+
+def narrow_fts_trigger(db: sqlite_utils.Database) -> None:
+    """Replace sqlite-utils' update trigger by one that fires on title and text only."""
+    found = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'articles_au'"
+    ).fetchone()
+    if found and found[0] != FTS_UPDATE_TRIGGER:
+        with db.conn:
+            db.execute('DROP TRIGGER "articles_au"')
+            db.execute(FTS_UPDATE_TRIGGER)
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:
@@ -329,7 +399,8 @@ class Store:
         """Insert or update (by URL) an article row; with `new_version`, record it in
         `article_versions` too. Returns the article's id."""
         self._begin()
-        columns = [c for c in ARTICLE_COLUMNS if c not in ("id", "removed_at", "version_count")]
+        skipped = ("id", "removed_at", "version_count", *STORY_ARTICLE_COLUMNS)
+        columns = [c for c in ARTICLE_COLUMNS if c not in skipped]
         updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_UPDATE if c in columns)
         bump = 1 if new_version else 0
         cursor = self.db.conn.execute(
@@ -446,6 +517,145 @@ class Store:
         )
         self._wrote()
         return cursor.rowcount > 0
+
+    # -- story clusters (archive.stories) --
+
+    def stored_signatures(self) -> Iterator[Any]:
+        """Every article's stored signature that can be clustered, as similarity.Article."""
+        from extractors.similarity import Article  # noqa: PLC0415 - the store knows no extractor else
+
+        cursor = self.db.conn.execute(
+            "SELECT s.article_id, s.signature, a.first_seen, a.published FROM article_signatures s "
+            "JOIN articles a ON a.id = s.article_id WHERE length(s.signature) > 0 "
+            "ORDER BY s.article_id"
+        )
+        for key, blob, first_seen, published in cursor:
+            yield Article(key, None, blob, first_seen, published)
+
+    def unsigned_articles(self) -> list[int]:
+        """Articles whose text has no signature yet (new, or changed since)."""
+        return [
+            key
+            for (key,) in self.db.conn.execute(
+                "SELECT a.id FROM articles a LEFT JOIN article_signatures s ON s.article_id = a.id "
+                "WHERE s.article_id IS NULL ORDER BY a.id"
+            )
+        ]
+
+    def articles_to_sign(self, article_ids: Iterable[int]) -> Iterator[Row]:
+        """id, text, first_seen and published of these articles."""
+        for chunk in chunked(article_ids, 500):
+            cursor = self.db.conn.execute(
+                "SELECT id, text, first_seen, published FROM articles "
+                f"WHERE id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            names = [c[0] for c in cursor.description]
+            yield from (dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+
+    def save_signatures(self, signed: list[tuple[int, bytes]]) -> None:
+        self._begin()
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO article_signatures (article_id, signature) VALUES (?, ?)",
+            signed,
+        )
+        self._wrote()
+
+    def story_placements(self) -> Iterator[tuple[int, int | None, float | None, int | None]]:
+        """(id, cluster_id, cluster_similarity, copy_of) of every article."""
+        return iter(
+            self.db.conn.execute(
+                "SELECT id, cluster_id, cluster_similarity, copy_of FROM articles"
+            ).fetchall()
+        )
+
+    def hosts_of(self, article_ids: Iterable[int]) -> set[str]:
+        hosts: set[str] = set()
+        for chunk in chunked(article_ids, 500):
+            hosts.update(
+                host
+                for (host,) in self.db.conn.execute(
+                    "SELECT DISTINCT host FROM articles "
+                    f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return hosts
+
+    def cluster_ids_of(self, article_ids: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in chunked(article_ids, 500):
+            found.update(
+                cluster
+                for (cluster,) in self.db.conn.execute(
+                    "SELECT DISTINCT cluster_id FROM articles WHERE cluster_id IS NOT NULL "
+                    f"AND id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return found
+
+    def set_placements(self, rows: list[tuple[int | None, float | None, int | None, int]]) -> None:
+        """(cluster_id, cluster_similarity, copy_of, article id) for each article."""
+        self._begin()
+        self.db.conn.executemany(
+            "UPDATE articles SET cluster_id = ?, cluster_similarity = ?, copy_of = ? WHERE id = ?",
+            rows,
+        )
+        self._wrote()
+
+    def rebuild_story_rows(self, heads: dict[int, tuple[int, int] | None]) -> None:
+        """Rewrite the story_clusters rows of these cluster ids from their members;
+        `heads`: cluster id → (probable source, earliest capture), None for a cluster gone."""
+        self._begin()
+        for chunk in chunked(list(heads), 500):
+            self.db.conn.execute(
+                f"DELETE FROM story_clusters WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            )
+        self.db.conn.executemany(
+            "INSERT INTO story_clusters (id, title, size, site_count, source_id, source_host, "
+            "earliest_id, first_seen, last_seen, hosts) "
+            "SELECT m.cluster_id, s.title, count(*), count(DISTINCT m.host), s.id, s.host, ?, "
+            "min(m.first_seen), max(m.first_seen), "
+            "(SELECT group_concat(host, ', ') FROM (SELECT DISTINCT host FROM articles "
+            " WHERE cluster_id = m.cluster_id ORDER BY host)) "
+            "FROM articles m JOIN articles s ON s.id = ? WHERE m.cluster_id = ? "
+            "GROUP BY m.cluster_id HAVING count(*) > 1",
+            [(head[1], head[0], cluster) for cluster, head in heads.items() if head],
+        )
+        self._wrote()
+
+    def story_heads(self) -> list[tuple[int, int, int]]:
+        """(id, source_id, earliest_id) of every stored story cluster."""
+        return self.db.conn.execute(
+            "SELECT id, source_id, earliest_id FROM story_clusters"
+        ).fetchall()
+
+    def hosts_of_copies(self, article_ids: Iterable[int]) -> set[str]:
+        """Hosts of the articles that copy one of these."""
+        hosts: set[str] = set()
+        for chunk in chunked(article_ids, 500):
+            hosts.update(
+                host
+                for (host,) in self.db.conn.execute(
+                    "SELECT DISTINCT host FROM articles "
+                    f"WHERE copy_of IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return hosts
+
+    def article_texts(self, article_ids: Iterable[int]) -> dict[int, Row]:
+        """id → host, url and text of these articles (a copy's source, for its signals)."""
+        found: dict[int, Row] = {}
+        for chunk in chunked(article_ids, 500):
+            for key, host, url, text in self.db.conn.execute(
+                "SELECT id, host, url, text FROM articles "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[key] = {"host": host, "url": url, "text": text}
+        return found
 
     def _begin(self) -> None:
         if not self.db.conn.in_transaction:

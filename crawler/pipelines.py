@@ -27,6 +27,7 @@ from archive.ingest import (
     ingest_revisit,
 )
 from archive.store import Store
+from archive.stories import StoryClusters
 from archive.workers import ignore_interrupts
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
+STORY_UPDATE_SECONDS = 5.0
 
 
 @dataclass
@@ -72,6 +74,8 @@ class ArchivePipeline:
         self.committer = LoopingCall(self.store.flush)
         self.crawl_id: int | None = None
         self.profiles = SiteProfiles(self.store)
+        self.stories = StoryClusters(self.store)
+        self.clusterer = LoopingCall(self.update_stories)
         crawler.signals.connect(self.capture_archived, signal=capture_archived)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -100,6 +104,9 @@ class ArchivePipeline:
         self.crawler.stats.set_value("newsarc/crawl_id", self.crawl_id)
         self.pool = self._new_pool()
         self.committer.start(self.store.max_age, now=False)
+        loaded = self.stories.load()
+        logger.info("story clusters: %d articles' signatures loaded", loaded)
+        self.clusterer.start(STORY_UPDATE_SECONDS, now=False)
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
         try:
@@ -123,8 +130,10 @@ class ArchivePipeline:
             item.page_type, item.html = item.known_page_type, ""
             return item
         analysis = await self._analyze(item)
-        if ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles):
+        article_id = ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles)
+        if article_id is not None:
             self.crawler.stats.inc_value("newsarc/articles")
+            self.stories.add(article_id)
         self.crawler.stats.inc_value(f"newsarc/pages/{analysis.page_type}")
         item.page_type, item.title, item.html = analysis.page_type, analysis.title, ""
         return item
@@ -161,15 +170,26 @@ class ArchivePipeline:
         context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(self.workers, mp_context=context, initializer=ignore_interrupts)
 
+    def update_stories(self) -> None:
+        """Cluster the articles stored since the last call (every few seconds)."""
+        try:
+            with self.store.unit():
+                self.stories.update()
+        except sqlite3.Error as exc:  # finish() signs and clusters them again
+            logger.error("could not store story clusters: %s", exc)
+            self.crawler.stats.inc_value("newsarc/db_errors")
+
     def close_spider(self) -> None:
-        if self.committer.running:
-            self.committer.stop()
+        for task in (self.committer, self.clusterer):
+            if task.running:
+                task.stop()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         # Now that every page of this crawl is known: clean their sites' articles once more,
         # then judge them and their sites (content-farm signals).
         self.crawler.stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
-        judged = score_sites(self.store, self.profiles.profiles)
+        copied = self.stories.finish()
+        judged = score_sites(self.store, set(self.profiles.profiles) | copied)
         self.crawler.stats.set_value("newsarc/articles_judged", judged)
 
     def spider_closed(self, reason: str) -> None:

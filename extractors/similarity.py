@@ -13,6 +13,7 @@ API::
     index.add_many(items: Iterable[Article]) -> list[int | None]   # the same, vectorised
     index.assignment(key) -> Assignment | None
     index.assignments() -> dict[int, Assignment]
+    index.members(key) -> list[int]                         # the keys of key's cluster
     index.clusters() -> list[Cluster]                       # clusters of two or more
     mark = index.mark(); ...; index.changed_since(mark) -> list[int]
     cluster_all(items: Iterable[Article], ...) -> dict[int, Assignment]   # reindex
@@ -610,6 +611,13 @@ class StoryIndex:
         equal = self._rows[position] == self._rows[earliest]
         keys = self._keys
         return Assignment(cluster, float(_estimate(equal.mean())), keys[source], keys[earliest])
+
+    def members(self, key: int) -> list[int]:
+        """The keys in ``key``'s cluster (``key`` alone when it stands alone), sorted."""
+        position = self._position.get(key)
+        if position is None:
+            return []
+        return sorted(self._keys[p] for p in self._members[self._find(position)])
 
     def assignments(self) -> dict[int, Assignment]:
         """The assignment of every indexed key."""

@@ -35,6 +35,7 @@ AD_DENSITY = "ad_density"
 NAME_VARIANTS = "name_variants"
 SPUN = "spun_markers"
 COPY_SHARE = "copy_share"
+COPIED = "copied_from"
 PUBLISHING_RATE = "publishing_rate"
 SHARED_TRACKERS = "shared_trackers"
 
@@ -824,6 +825,18 @@ def spun_markers(source_text: str, copy_text: str) -> Signal | None:
         shown = [f"{name}→{'/'.join(spellings)}" for name, spellings in by_name.items()]
         parts.append(f"names misspelled: {listed(shown, 4)}")
     return signal(SPUN, 1 - (1 - s) * (1 - m), "; ".join(parts))
+
+
+def copied_from(source_url: str, source_host: str, similarity: float) -> Signal:
+    """An article that copies another site's article (its story cluster's probable source):
+    value 1, and the source in the reason. `similarity` is the estimated Jaccard with the
+    story's earliest capture (spun copies reach 0.1-0.3, verbatim ones 1)."""
+    return signal(
+        COPIED,
+        1.0,
+        f"copy of {source_url} ({source_host}), similarity {similarity:.2f} to the story's "
+        "earliest capture",
+    )
 
 
 def misspelled_names(source_text: str, copy_text: str) -> list[tuple[str, str]]:
