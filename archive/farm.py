@@ -10,13 +10,14 @@ site, since a new site can link old ones.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from archive.store import Store
 from extractors.spam import (
     AGGREGATES,
     COPIED,
     SHARED_TRACKERS,
+    SPUN,
     Signal,
     ad_density,
     article_signals,
@@ -30,14 +31,20 @@ from extractors.spam import (
     spun_markers,
 )
 
+COPY_SIGNALS = (COPIED, SPUN)
 
-def score_sites(store: Store, hosts: Iterable[str]) -> int:
+
+def score_sites(
+    store: Store, hosts: Iterable[str], fresh_copies: Container[int] | None = None
+) -> int:
     """Compute and store the article and site signals of `hosts`, then every site's score.
 
-    Returns how many articles were judged."""
+    A copy's signals (`copied_from`, `spun_markers`: a difflib alignment, milliseconds per
+    article) are computed again for the articles in `fresh_copies` (by default all), and
+    otherwise kept as stored. Returns how many articles were judged."""
     judged = 0
     for host in sorted(set(hosts)):
-        judged += judge_site(store, host)
+        judged += judge_site(store, host, fresh_copies)
     link_shared_trackers(store)
     for host in store.scored_hosts():
         score, reason = site_score(store.site_signals(host))
@@ -46,13 +53,17 @@ def score_sites(store: Store, hosts: Iterable[str]) -> int:
     return judged
 
 
-def judge_site(store: Store, host: str) -> int:
+def judge_site(store: Store, host: str, fresh_copies: Container[int] | None = None) -> int:
     """Article signals for each of the site's articles, then the site signals they add up to."""
     values: dict[str, list[float]] = defaultdict(list)
     dates: list[str | None] = []
     count = 0
     for row in store.site_articles(host):
-        found = judge_article(row) + judge_copy(store, row)
+        if fresh_copies is None or row["id"] in fresh_copies:
+            copy = judge_copy(store, row)
+        else:
+            copy = store.article_signals_of(row["id"], COPY_SIGNALS)
+        found = judge_article(row) + copy
         store.replace_article_signals(row["id"], host, found)
         for item in found:
             values[item.name].append(item.value)

@@ -142,8 +142,9 @@ class Reindexer:
             self._submit_batch()
             self._drain(block=True)
         self.stats.recleaned = self.profiles.finish()
-        copied = StoryClusters(self.store).finish()
-        score_sites(self.store, set(self.profiles.profiles) | copied)
+        stories = StoryClusters(self.store)
+        copied = stories.finish()
+        score_sites(self.store, set(self.profiles.profiles) | copied, stories.rejudge)
         self.store.close()
         return self.stats
 

@@ -631,19 +631,32 @@ class Store:
             "SELECT id, source_id, earliest_id FROM story_clusters"
         ).fetchall()
 
-    def hosts_of_copies(self, article_ids: Iterable[int]) -> set[str]:
-        """Hosts of the articles that copy one of these."""
-        hosts: set[str] = set()
+    def copies_of(self, article_ids: Iterable[int]) -> set[int]:
+        """The articles that copy one of these."""
+        found: set[int] = set()
         for chunk in chunked(article_ids, 500):
-            hosts.update(
-                host
-                for (host,) in self.db.conn.execute(
-                    "SELECT DISTINCT host FROM articles "
-                    f"WHERE copy_of IN ({', '.join('?' * len(chunk))})",
+            found.update(
+                key
+                for (key,) in self.db.conn.execute(
+                    f"SELECT id FROM articles WHERE copy_of IN ({', '.join('?' * len(chunk))})",
                     chunk,
                 )
             )
-        return hosts
+        return found
+
+    def article_signals_of(self, article_id: int, names: Iterable[str]) -> list[Any]:
+        """Stored signals of an article, of these names."""
+        from extractors.spam import Signal  # noqa: PLC0415 - the store knows no extractor else
+
+        wanted = list(names)
+        return [
+            Signal(name, value, reason)
+            for name, value, reason in self.db.conn.execute(
+                "SELECT signal, value, reason FROM article_signals WHERE article_id = ? "
+                f"AND signal IN ({', '.join('?' * len(wanted))}) ORDER BY signal",
+                [article_id, *wanted],
+            )
+        ]
 
     def article_texts(self, article_ids: Iterable[int]) -> dict[int, Row]:
         """id → host, url and text of these articles (a copy's source, for its signals)."""

@@ -27,7 +27,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive.store import Store, chunked
-from extractors.similarity import Article, Assignment, StoryIndex, cluster_all, signatures
+from extractors.similarity import (
+    Article,
+    Assignment,
+    StoryIndex,
+    cluster_all,
+    signatures,
+    text_verifier,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +69,17 @@ class StoryClusters:
         self.pending: list[int] = []
         self.stale = False  # an indexed article's text changed: only a full pass is exact
         self.hosts: set[str] = set()  # of the articles whose placement changed
+        # Articles whose copy signals may have changed: placement, own text or source's text.
+        self.rejudge: set[int] = set()
+        # A pair whose estimate is near the threshold is checked on the texts themselves.
+        self.verify = text_verifier(self.texts)
+
+    def texts(self, article_ids: list[int]) -> dict[int, str]:
+        return {key: row["text"] for key, row in self.store.article_texts(article_ids).items()}
 
     def load(self) -> int:
         """Start the live index from the signatures stored; return how many were loaded."""
-        self.index = StoryIndex()
+        self.index = StoryIndex(verify=self.verify)
         self.index.add_many(self.store.stored_signatures())
         return len(self.index)
 
@@ -102,7 +116,7 @@ class StoryClusters:
 
     def finish(self) -> set[str]:
         """Make the clusters exact (see the module docs); return the hosts of the articles
-        whose placement changed, whose copy signals must be judged again."""
+        whose copy signals must be judged again (`rejudge` lists those articles)."""
         self.update()
         unsigned = self.sign(self.store.unsigned_articles())
         if self.index is not None and any(item.key in self.index for item in unsigned):
@@ -111,7 +125,7 @@ class StoryClusters:
             self.index.add_many(item for item in unsigned if item.signature)
             found = self.index.assignments()
         else:
-            found = cluster_all(self.store.stored_signatures())
+            found = cluster_all(self.store.stored_signatures(), verify=self.verify)
         sizes: dict[int, int] = defaultdict(int)
         for assignment in found.values():
             sizes[assignment.cluster] += 1
@@ -126,7 +140,10 @@ class StoryClusters:
         # A copy's spun markers are judged against its source's text, which may be new.
         self.write(changed, heads, moved)
         self.store.flush()
-        return self.hosts | self.store.hosts_of_copies(item.key for item in unsigned)
+        new_texts = [item.key for item in unsigned]
+        copies = self.store.copies_of(new_texts)
+        self.rejudge |= set(new_texts) | copies
+        return self.hosts | self.store.hosts_of(copies)
 
     def sign(self, article_ids: Iterable[int]) -> list[Article]:
         """Compute and store the signatures of these articles (an empty one: too short)."""
@@ -154,6 +171,7 @@ class StoryClusters:
         if not changed and not moved:
             return 0
         self.hosts |= self.store.hosts_of(changed)
+        self.rejudge |= set(changed)
         before = self.store.cluster_ids_of(list(changed))
         self.store.set_placements(
             [(p.cluster_id, p.similarity, p.copy_of, key) for key, p in changed.items()]

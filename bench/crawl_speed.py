@@ -2,7 +2,7 @@
 
     python3 bench/crawl_speed.py [--articles 1000] [--out bench/out]
 
-Builds the three demo sites with ARTICLES articles each (3,000+ pages at the default), serves
+Builds the four demo sites with ARTICLES articles each (4,000+ pages at the default), serves
 them from a separate process on 127.0.0.1 (gzip on), then crawls them with the same Scrapy
 settings (`--fast`: no delays, robots.txt obeyed) twice: a bare spider that only follows
 links, and `newsarc crawl` (WARC capture, extraction in the process pool, SQLite). Prints
@@ -109,7 +109,7 @@ def main() -> None:
         bases = [base + "/" for base in sites.values()]
         bare = run_bare(bases, args.out)
         newsarc = run_newsarc(bases, args.out)
-    print(f"{time.strftime('%Y-%m-%d')}, {args.articles} articles per site, 3 sites")
+    print(f"{time.strftime('%Y-%m-%d')}, {args.articles} articles per site, {len(sites)} sites")
     print("| crawler | pages | seconds | pages/s | CPU ms/page | peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- |")
     print(row("bare Scrapy spider", bare))

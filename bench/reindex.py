@@ -2,7 +2,7 @@
 
     python3 bench/reindex.py [--articles 1000] [--out bench/out-reindex]
 
-Builds the three demo sites (ARTICLES articles each: 3,000+ article pages at the default),
+Builds the four demo sites (ARTICLES articles each: 4,000+ article pages at the default),
 crawls them once with `newsarc crawl --fast` into WARC files of at most 5 MB, then measures:
 
 - plain trafilatura: `trafilatura.extract()` on every archived article page, one core, HTML

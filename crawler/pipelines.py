@@ -189,7 +189,8 @@ class ArchivePipeline:
         # then judge them and their sites (content-farm signals).
         self.crawler.stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
         copied = self.stories.finish()
-        judged = score_sites(self.store, set(self.profiles.profiles) | copied)
+        hosts = set(self.profiles.profiles) | copied
+        judged = score_sites(self.store, hosts, self.stories.rejudge)
         self.crawler.stats.set_value("newsarc/articles_judged", judged)
 
     def spider_closed(self, reason: str) -> None:

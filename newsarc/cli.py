@@ -548,10 +548,10 @@ def export_wacz_command(db: str, warc_dir: str, output: str, title: str) -> None
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address for Datasette.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
 def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> None:
-    """Crawl three bundled demo sites on 127.0.0.1 and serve the result.
+    """Crawl four bundled demo sites on 127.0.0.1 and serve the result.
 
-    Two news sites and a content farm that copies and spins their stories are served
-    locally, crawled into DIR/warcs and DIR/archive.db, then published with Datasette.
+    Two news sites and two content farms of one operator that copy and spin their stories are
+    served locally, crawled into DIR/warcs and DIR/archive.db, then published with Datasette.
     Running it again in the same DIR replaces the previous demo's archive.
 
     \b

@@ -17,6 +17,7 @@ from archive.warc import read_response
 from conftest import warcio_check
 from newsarc.demo import build_sites
 from newsarc.demo.server import running_sites
+from newsarc.demo.vocab import VISA_CATEGORIES
 
 ARTICLES_PER_SITE = 100
 
@@ -48,7 +49,7 @@ def site_urls(demo_crawl, kind: str) -> set[str]:
 
 def test_every_article_page_is_a_row(demo_crawl) -> None:
     expected = site_urls(demo_crawl, "articles")
-    assert len(expected) == 3 * ARTICLES_PER_SITE
+    assert len(expected) == 4 * ARTICLES_PER_SITE
     stored = {row["url"] for row in demo_crawl["db"].execute("SELECT url FROM articles")}
     assert stored == expected
 
@@ -63,7 +64,7 @@ def test_listing_pages_are_not_articles(demo_crawl) -> None:
 
 def test_robots_disallowed_pages_are_not_fetched(demo_crawl) -> None:
     disallowed = site_urls(demo_crawl, "disallowed")
-    assert len(disallowed) == 3
+    assert len(disallowed) == 4
     captured = {row["url"] for row in demo_crawl["db"].execute("SELECT url FROM captures")}
     assert not disallowed & captured
 
@@ -105,6 +106,54 @@ def test_content_farm_titles_are_cleaned(demo_crawl) -> None:
     assert len(seed) == 1
     assert seed[0]["title"].startswith("What is the significance of Putin's upcoming trip")
     assert seed[0]["category"] == "Ranking of immigration countries"
+
+
+def test_second_farm_titles_are_cleaned(demo_crawl) -> None:
+    visas_host = demo_crawl["bases"]["visas"].removeprefix("http://")
+    rows = list(demo_crawl["db"].execute("SELECT * FROM articles WHERE host = ?", [visas_host]))
+    titles = {a["path"]: a["title"] for a in demo_crawl["manifest"]["visas"]["articles"]}
+    assert len(rows) == len(titles) == ARTICLES_PER_SITE
+    for row in rows:
+        assert row["title"] == titles[row["url"].removeprefix("http://" + visas_host)]
+        assert row["site_name"] == "Overseas Visa Jobs"
+        assert row["category"] in VISA_CATEGORIES
+
+
+def test_stories_copied_by_both_farms_have_three_captures(demo_crawl) -> None:
+    farmed = {a["copy_of"] for a in demo_crawl["manifest"]["farm"]["articles"]}
+    twice = [a["copy_of"] for a in demo_crawl["manifest"]["visas"]["articles"]
+             if a["copy_of"] in farmed]  # fmt: skip
+    assert len(twice) == ARTICLES_PER_SITE // 2
+    for source in twice:
+        key, path = source.split(":", 1)
+        title = next(a["title"] for a in demo_crawl["manifest"][key]["articles"]
+                     if a["path"] == path)  # fmt: skip
+        rows = demo_crawl["db"].execute("SELECT host FROM articles WHERE title = ?", [title])
+        hosts = {row["host"] for row in rows}
+        bases = {demo_crawl["bases"][k].removeprefix("http://") for k in (key, "farm", "visas")}
+        assert hosts == bases
+
+
+def test_the_farms_share_their_tracker_ids(demo_crawl) -> None:
+    host = {key: base.removeprefix("http://") for key, base in demo_crawl["bases"].items()}
+    rows = demo_crawl["db"].execute("SELECT host, kind, tracker_id FROM site_trackers")
+    found: dict[str, set[tuple[str, str]]] = {}
+    for row in rows:
+        found.setdefault(row["host"], set()).add((row["kind"], row["tracker_id"]))
+    shared = {("adsense", "ca-pub-4817293650128374"), ("ga4", "G-7QK2M9XR4T")}
+    assert found == {
+        host["farm"]: shared,
+        host["visas"]: shared,
+        host["ledger"]: {("ga4", "G-L3DG3R2024")},
+    }
+    signals = dict(demo_crawl["db"].execute(
+        "SELECT host, reason FROM site_signals WHERE signal = 'shared_trackers'"
+    ).fetchall())  # fmt: skip
+    assert set(signals) == {host["farm"], host["visas"]}
+    assert signals[host["farm"]].startswith(
+        f"shares AdSense ca-pub-4817293650128374 with {host['visas']}; "
+        f"GA4 G-7QK2M9XR4T with {host['visas']}"
+    )
 
 
 def free_port() -> int:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import deque
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -17,10 +19,11 @@ from urllib.robotparser import RobotFileParser
 import lxml.html
 import pytest
 
+from extractors.spam import is_placeholder_id, tracker_ids
 from newsarc.demo import build_sites, running_sites
 from newsarc.demo.server import PROJECT_ROOT
 from newsarc.demo.sites import url_to_file
-from newsarc.demo.vocab import FARM_CATEGORIES
+from newsarc.demo.vocab import FARM_CATEGORIES, VISA_CATEGORIES
 
 ARTICLES = 12
 SEED_FILE = Path(__file__).resolve().parents[1] / "newsarc" / "demo" / "data" / "seed.txt"
@@ -33,7 +36,10 @@ BODY_XPATH = {
     "ledger": '//div[@class="entry-content"]/p',
     "tribune": '//div[@class="story-body"]/p',
     "farm": '//div[@class="td-post-content"]/p',
+    "visas": '//div[@class="td-post-content"]/p',
 }
+FARMS = ("farm", "visas")
+SHARED_IDS = [("adsense", "ca-pub-4817293650128374"), ("ga4", "G-7QK2M9XR4T")]
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -109,7 +115,7 @@ def chunked_sites(built: tuple[Path, dict]):
 
 
 # -- generator ----------------------------------------------------------------------------
-def test_manifest_describes_three_sites(built: tuple[Path, dict]) -> None:
+def test_manifest_describes_four_sites(built: tuple[Path, dict]) -> None:
     root, manifest = built
     assert json.loads((root / "manifest.json").read_text()) == manifest
     names = {k: v["name"] for k, v in manifest["sites"].items()}
@@ -117,6 +123,7 @@ def test_manifest_describes_three_sites(built: tuple[Path, dict]) -> None:
         "ledger": "The Daily Ledger",
         "tribune": "Metro Tribune",
         "farm": "Job Recruitment Website",
+        "visas": "Overseas Visa Jobs",
     }
     discovery = {
         key: [a["discovery"] for a in entry["articles"]] for key, entry in manifest["sites"].items()
@@ -124,6 +131,7 @@ def test_manifest_describes_three_sites(built: tuple[Path, dict]) -> None:
     assert discovery["ledger"].count("feed") >= 2 and "sitemap" not in discovery["ledger"]
     assert discovery["tribune"].count("sitemap") >= 2 and "feed" not in discovery["tribune"]
     assert set(discovery["farm"]) == {"link"}
+    assert set(discovery["visas"]) == {"link"}
     for entry in manifest["sites"].values():
         assert len(entry["articles"]) == ARTICLES
         headlines = [a["title"] for a in entry["articles"]]
@@ -158,23 +166,64 @@ def test_farm_copies_reference_real_stories(built: tuple[Path, dict]) -> None:
         assert copy["title"] == sources[copy["copy_of"]]["title"]
 
 
+def test_visas_copies_half_the_farms_stories_and_half_others(built: tuple[Path, dict]) -> None:
+    _, manifest = built
+    sources = {
+        f"{key}:{a['path']}": a
+        for key in ("ledger", "tribune")
+        for a in site_entry(manifest, key)["articles"]
+    }
+    farmed = {a["copy_of"] for a in site_entry(manifest, "farm")["articles"] if a["copy_of"]}
+    visas = site_entry(manifest, "visas")["articles"]
+    assert len(visas) == ARTICLES and all(a["copy_of"] in sources for a in visas)
+    assert len({a["copy_of"] for a in visas}) == ARTICLES  # no story copied twice
+    shared = [a for a in visas if a["copy_of"] in farmed]
+    assert len(shared) == ARTICLES // 2  # three captures each: the original and two copies
+    assert sum(a["spun"] for a in visas) == ARTICLES // 2
+    for copy in visas:
+        source = sources[copy["copy_of"]]
+        assert copy["title"] == source["title"]
+        delay = datetime.fromisoformat(copy["published"]) - datetime.fromisoformat(
+            source["published"]
+        )
+        assert timedelta(hours=3) <= delay <= timedelta(hours=96)
+    seed_headline = SEED_FILE.read_text(encoding="utf-8").splitlines()[2]
+    assert seed_headline not in {a["title"] for a in visas}
+
+
+def body_of(root: Path, key: str, path: str) -> list[str]:
+    html = (root / key / url_to_file(path)).read_text(encoding="utf-8")
+    return [p.text_content() for p in lxml.html.fromstring(html).xpath(BODY_XPATH[key])]
+
+
 def test_spun_and_verbatim_copies(built: tuple[Path, dict]) -> None:
     root, manifest = built
+    for farm in FARMS:
+        for copy in site_entry(manifest, farm)["articles"]:
+            if not copy["copy_of"]:
+                continue
+            key, path = copy["copy_of"].split(":", 1)
+            original, farmed = body_of(root, key, path), body_of(root, farm, copy["path"])
+            assert len(original) == len(farmed) >= 5
+            if copy["spun"]:
+                assert original != farmed
+            else:
+                assert original == farmed
 
-    def body(key: str, path: str) -> list[str]:
-        html = (root / key / url_to_file(path)).read_text(encoding="utf-8")
-        return [p.text_content() for p in lxml.html.fromstring(html).xpath(BODY_XPATH[key])]
 
-    for copy in site_entry(manifest, "farm")["articles"]:
-        if not copy["copy_of"]:
-            continue
-        key, path = copy["copy_of"].split(":", 1)
-        original, farmed = body(key, path), body("farm", copy["path"])
-        assert len(original) == len(farmed) >= 5
-        if copy["spun"]:
-            assert original != farmed
-        else:
-            assert original == farmed
+def test_the_two_farms_spin_a_shared_story_differently(tmp_path: Path) -> None:
+    manifest = build_sites(tmp_path, articles_per_site=40, seed=0)
+    farm = {a["copy_of"]: a for a in site_entry(manifest, "farm")["articles"] if a["spun"]}
+    both = [
+        (farm[a["copy_of"]], a)
+        for a in site_entry(manifest, "visas")["articles"]
+        if a["spun"] and a["copy_of"] in farm
+    ]
+    assert both
+    for farm_copy, visas_copy in both:
+        assert body_of(tmp_path, "farm", farm_copy["path"]) != body_of(
+            tmp_path, "visas", visas_copy["path"]
+        )
 
 
 def test_build_is_deterministic(tmp_path: Path, built: tuple[Path, dict]) -> None:
@@ -212,11 +261,63 @@ def test_article_and_listing_pages_look_real(built: tuple[Path, dict]) -> None:
             assert max(len(p.text_content()) for p in tree.xpath("//p")) < 400
 
 
+def test_visas_titles_boilerplate_and_urls(built: tuple[Path, dict]) -> None:
+    root, manifest = built
+    farm_path = site_entry(manifest, "farm")["articles"][0]["path"]
+    farm_html = (root / "farm" / url_to_file(farm_path)).read_text(encoding="utf-8")
+    for article in site_entry(manifest, "visas")["articles"]:
+        prefix = "Overseas Visa Jobs » "
+        assert article["html_title"].startswith(prefix)
+        category, sep, headline = article["html_title"][len(prefix) :].partition(" » ")
+        assert sep and category in VISA_CATEGORIES and headline == article["title"]
+        assert re.fullmatch(r"/20\d\d/[01]\d/[a-z0-9-]+\.html", article["path"])
+        assert article["path"][1:8] == article["published"][:7].replace("-", "/")
+        html = (root / "visas" / url_to_file(article["path"])).read_text(encoding="utf-8")
+        tree = lxml.html.fromstring(html)
+        assert tree.findtext(".//title") == article["html_title"]
+        assert tree.findtext(".//h1").strip() == article["title"]
+        assert 'type="application/rss+xml"' in html and "/rss.xml" in html
+        notice = tree.findtext('.//div[@class="copyright-notice"]')
+        assert notice.startswith("Disclaimer: ") and notice not in farm_html
+    assert not set(VISA_CATEGORIES) & set(FARM_CATEGORIES)
+    footers = {
+        key: lxml.html.fromstring((root / key / "index.html").read_bytes())
+        .xpath('//div[@class="td-footer-wrap"]/p')[0]
+        .text_content()
+        for key in FARMS
+    }
+    assert footers["farm"] != footers["visas"] and "Overseas Visa Jobs" in footers["visas"]
+
+
+def test_both_farms_share_one_operators_ids_and_the_ledger_has_its_own(
+    built: tuple[Path, dict],
+) -> None:
+    root, manifest = built
+    for key, entry in manifest["sites"].items():
+        pages = [a["path"] for a in entry["articles"]] + entry["listings"]
+        found = {
+            tuple(tracker_ids((root / key / url_to_file(path)).read_text(encoding="utf-8")))
+            for path in pages
+        }
+        expected = {
+            "ledger": [("ga4", "G-L3DG3R2024")],
+            "tribune": [],
+            "farm": SHARED_IDS,
+            "visas": SHARED_IDS,
+        }[key]
+        assert found == {tuple(expected)}, key  # on every page of the site
+        assert not any(is_placeholder_id(tracker_id) for _, tracker_id in expected)
+
+
 # -- server -------------------------------------------------------------------------------
 def test_manifest_paths_are_served(built: tuple[Path, dict], sites: dict[str, str]) -> None:
     _, manifest = built
-    assert list(sites) == ["ledger", "tribune", "farm"]
-    feed_types = {"/feed.xml": "application/rss+xml", "/atom.xml": "application/atom+xml"}
+    assert list(sites) == ["ledger", "tribune", "farm", "visas"]
+    feed_types = {
+        "/feed.xml": "application/rss+xml",
+        "/atom.xml": "application/atom+xml",
+        "/rss.xml": "application/rss+xml",
+    }
     for key, entry in manifest["sites"].items():
         base = sites[key]
         pages = [a["path"] for a in entry["articles"]] + entry["listings"] + entry["disallowed"]
@@ -262,6 +363,15 @@ def test_feed_and_sitemap_urls_are_absolute(
     atom = ET.fromstring(fetch(farm, "/atom.xml").body)
     hrefs = [e.get("href") for e in atom.iter(f"{{{NS['atom']}}}link")]
     assert hrefs and all(h.startswith(farm + "/") for h in hrefs)
+
+    visas = sites["visas"]
+    visas_rss = ET.fromstring(fetch(visas, "/rss.xml").body)
+    links = [e.text for e in visas_rss.iter("link")]
+    assert links and all(link.startswith(visas + "/") for link in links)
+    self_link = visas_rss.find(f"channel/{{{NS['atom']}}}link")
+    assert self_link is not None and self_link.get("href") == f"{visas}/rss.xml"
+    newest = [a["path"] for a in site_entry(manifest, "visas")["articles"]]
+    assert [urlsplit(link).path for link in links[1:]] == newest[: len(links) - 1]
 
     robots = fetch(tribune, "/robots.txt").text()
     assert f"Sitemap: {tribune}/sitemap_index.xml" in robots.splitlines()
@@ -347,7 +457,7 @@ def test_farm_titles_and_seed_page(built: tuple[Path, dict], sites: dict[str, st
         tree = lxml.html.fromstring(html)
         assert tree.findtext(".//title") == article["html_title"]
         assert tree.findtext(".//h1").strip() == article["title"]
-        assert "ca-pub-1234567890123456" in html and "G-XXXXXXX" in html
+        assert tracker_ids(html) == SHARED_IDS
         assert 'type="application/atom+xml"' in html
     seed_html = fetch(sites["farm"], seeds[0]["path"]).text()
     text = lxml.html.fromstring(seed_html).text_content()

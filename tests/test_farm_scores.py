@@ -1,9 +1,10 @@
-"""Content-farm signals stored at the end of a crawl and of a reindex: the demo's farm ranks
-first, its news sites score nothing, and the canned queries show why."""
+"""Content-farm signals stored at the end of a crawl and of a reindex: the demo's two farms
+rank first, its news sites score nothing, and the canned queries show why."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import subprocess
 import sys
@@ -43,26 +44,49 @@ def canned(db: Path, name: str) -> list[dict]:
     return response.json()["rows"]
 
 
-def test_the_farm_ranks_first_and_the_news_sites_score_nothing(crawled: Path) -> None:
+def test_the_farms_rank_first_and_the_news_sites_score_nothing(crawled: Path) -> None:
     ranked = canned(crawled / "a.db", "sites_by_score")
-    assert [row["name"] for row in ranked][0] == "Job Recruitment Website"
-    farm, *news = ranked
-    assert farm["spam_score"] >= 0.5 and "category_mismatch" in farm["spam_reason"]
+    farms, news = ranked[:2], ranked[2:]
+    assert {row["name"] for row in farms} == {"Job Recruitment Website", "Overseas Visa Jobs"}
+    for farm in farms:
+        assert farm["spam_score"] >= 0.5 and "category_mismatch" in farm["spam_reason"]
     assert {row["name"] for row in news} == {"The Daily Ledger", "Metro Tribune"}
     assert all(row["spam_score"] < 0.1 for row in news)
 
 
+def test_the_two_farms_are_linked_by_their_shared_ids(crawled: Path) -> None:
+    hosts = dict(rows(crawled / "a.db", "SELECT name, host FROM sites"))
+    farm, visas = hosts["Job Recruitment Website"], hosts["Overseas Visa Jobs"]
+    shared = rows(
+        crawled / "a.db",
+        "SELECT host, value, reason FROM site_signals WHERE signal = 'shared_trackers' "
+        "ORDER BY host",
+    )
+    assert sorted(shared) == sorted(
+        [
+            (farm, 0.5, f"shares AdSense ca-pub-4817293650128374 with {visas}; "
+                        f"GA4 G-7QK2M9XR4T with {visas} (1 other site)"),
+            (visas, 0.5, f"shares AdSense ca-pub-4817293650128374 with {farm}; "
+                         f"GA4 G-7QK2M9XR4T with {farm} (1 other site)"),
+        ]
+    )  # fmt: skip
+
+
 def test_category_mismatches_are_the_farms_articles(crawled: Path) -> None:
     found = canned(crawled / "a.db", "category_mismatches")
-    farm_host = rows(crawled / "a.db", "SELECT host FROM sites WHERE name LIKE 'Job%'")[0][0]
-    assert len(found) >= 10 and {row["host"] for row in found} == {farm_host}
+    farm_hosts = rows(
+        crawled / "a.db",
+        "SELECT host FROM sites WHERE name IN ('Job Recruitment Website', 'Overseas Visa Jobs')",
+    )
+    assert len(farm_hosts) == 2
+    assert len(found) >= 20 and {row["host"] for row in found} == {h for (h,) in farm_hosts}
     assert all(row["reason"].startswith(f"category {row['category']!r}") for row in found)
     assert sum("shares no topic word" in row["reason"] for row in found) >= len(found) // 2
 
 
 def test_every_article_is_judged_and_reindex_judges_alike(crawled: Path, tmp_path: Path) -> None:
     db = crawled / "a.db"
-    assert rows(db, "SELECT count(DISTINCT article_id) FROM article_signals") == [(60,)]
+    assert rows(db, "SELECT count(DISTINCT article_id) FROM article_signals") == [(80,)]
     rebuilt = tmp_path / "rebuilt.db"
     result = newsarc("reindex", str(crawled / "warcs"), "--db", str(rebuilt))
     assert result.returncode == 0, result.stderr[-2000:]
@@ -70,3 +94,79 @@ def test_every_article_is_judged_and_reindex_judges_alike(crawled: Path, tmp_pat
     assert rows(rebuilt, sql) == rows(db, sql)
     scores = "SELECT host, spam_score, spam_reason FROM sites ORDER BY 1"
     assert rows(rebuilt, scores) == rows(db, scores)
+
+
+def story_truth(crawled: Path) -> dict[str, str]:
+    """copy URL → source URL, from the demo manifest (every copy the farms made)."""
+    manifest = json.loads((crawled / "sites" / "manifest.json").read_text())
+    host_of = dict(rows(crawled / "a.db", "SELECT name, host FROM sites"))
+    base = {key: "http://" + host_of[site["name"]] for key, site in manifest["sites"].items()}
+    truth = {}
+    for key, site in manifest["sites"].items():
+        for entry in site["articles"]:
+            if entry["copy_of"]:
+                source_site, source_path = entry["copy_of"].split(":", 1)
+                truth[base[key] + entry["path"]] = base[source_site] + source_path
+    return truth
+
+
+def test_every_copy_is_in_its_sources_story_and_names_it(crawled: Path) -> None:
+    truth = story_truth(crawled)
+    assert len(truth) == 39  # 19 farm copies (and the seed page) + 20 visas copies
+    placed = {
+        url: (cluster, source_url)
+        for url, cluster, source_url in rows(
+            crawled / "a.db",
+            "SELECT a.url, a.cluster_id, s.url FROM articles a "
+            "LEFT JOIN articles s ON s.id = a.copy_of",
+        )
+    }
+    for copy, source in truth.items():
+        assert placed[copy] == (placed[source][0], source), copy
+        assert placed[source][0] is not None and placed[source][1] is None
+    clustered = {url for url, (cluster, _) in placed.items() if cluster is not None}
+    assert clustered == set(truth) | set(truth.values())  # no original story joins another
+
+
+def test_the_story_queries_show_the_copies_side_by_side(crawled: Path) -> None:
+    db = crawled / "a.db"
+    stories = canned(db, "stories")
+    truth = story_truth(crawled)
+    assert len(stories) == len(set(truth.values()))
+    three = [story for story in stories if story["site_count"] == 3]
+    assert three and three == stories[: len(three)]  # most sites first
+    story = three[0]
+    response = asyncio.run(
+        make_datasette(db).client.get(
+            f"/a/story_copies.json?_shape=objects&cluster_id={story['cluster_id']}"
+        )
+    )
+    members = response.json()["rows"]
+    assert [m["role"] for m in members] == ["source", "copy", "copy"]
+    assert members[0]["similarity"] == 1.0 and all(m["capture_id"] for m in members)
+    assert {m["host"] for m in members} == set(story["hosts"].split(", "))
+    spun = [m for m in members if m["role"] == "copy" and m["similarity"] < 0.9]
+    assert all("swapped one for one" in m["spinning"] for m in spun)
+    page = asyncio.run(make_datasette(db).client.get(f"/-/story/{story['cluster_id']}"))
+    assert page.status_code == 200
+    assert page.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "<del>" in page.text and "<ins>" in page.text if spun else "Source and copy" in page.text
+    for member in members:
+        assert f"/-/capture/{member['capture_id']}" in page.text
+
+
+def test_reindex_rebuilds_the_same_stories(crawled: Path, tmp_path: Path) -> None:
+    rebuilt = tmp_path / "rebuilt.db"
+    result = newsarc("reindex", str(crawled / "warcs"), "--db", str(rebuilt))
+    assert result.returncode == 0, result.stderr[-2000:]
+    placements = (
+        "SELECT a.url, c.url, a.cluster_similarity, s.url FROM articles a "
+        "LEFT JOIN articles c ON c.id = a.cluster_id LEFT JOIN articles s ON s.id = a.copy_of "
+        "ORDER BY a.url"
+    )
+    assert rows(rebuilt, placements) == rows(crawled / "a.db", placements)
+    stories = (
+        "SELECT s.title, s.size, s.site_count, s.source_host, s.hosts, src.url "
+        "FROM story_clusters s JOIN articles src ON src.id = s.source_id ORDER BY src.url"
+    )
+    assert rows(rebuilt, stories) == rows(crawled / "a.db", stories)

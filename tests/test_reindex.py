@@ -79,7 +79,7 @@ def test_a_lost_database_is_rebuilt_the_same_from_the_warcs(archives, tmp_path: 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "reindexed 1 WARC files" in result.stderr
     assert rows(rebuilt, ARTICLE_SQL) == rows(archives["live"], ARTICLE_SQL)
-    assert len(rows(rebuilt, ARTICLE_SQL)) == 60
+    assert len(rows(rebuilt, ARTICLE_SQL)) == 80
     assert rows(rebuilt, CAPTURE_SQL) == rows(archives["live"], CAPTURE_SQL)
     site_sql = (
         "SELECT host, name, capture_count, article_count, title_affixes FROM sites ORDER BY 1"
@@ -104,7 +104,7 @@ def test_reindex_brings_an_existing_database_up_to_date(archives, tmp_path: Path
         conn.execute("DELETE FROM article_versions WHERE capture_id > 50")
         conn.execute("DELETE FROM articles WHERE capture_id > 50")
         conn.execute("DELETE FROM captures WHERE id > 50")
-    assert len(rows(db, ARTICLE_SQL)) < 60
+    assert len(rows(db, ARTICLE_SQL)) < 80
     result = newsarc("reindex", str(archives["warcs"]), "--db", str(db))
     assert result.returncode == 0, result.stderr[-2000:]
     assert rows(db, ARTICLE_SQL) == rows(archives["live"], ARTICLE_SQL)
@@ -113,7 +113,7 @@ def test_reindex_brings_an_existing_database_up_to_date(archives, tmp_path: Path
 
 def test_a_wget_warc_gives_the_same_articles_as_our_crawl(archives, tmp_path: Path) -> None:
     wget_warcs = sorted(archives["wget"].glob("*.warc.gz"))
-    assert len(wget_warcs) == 3 and warcio_check(*wget_warcs).returncode == 0
+    assert len(wget_warcs) == 4 and warcio_check(*wget_warcs).returncode == 0
     db = tmp_path / "wget.db"
     result = newsarc("reindex", str(archives["wget"]), "--db", str(db))
     assert result.returncode == 0, result.stderr[-2000:]

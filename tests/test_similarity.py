@@ -95,6 +95,40 @@ def test_exact_edited_and_spun_copies_join_their_source() -> None:
     assert len(index.clusters()) == len(written)
 
 
+def test_unsure_pairs_are_verified_on_the_texts() -> None:
+    """Pairs estimated between the threshold and SURE go to ``verify``; the others do not."""
+    written = stories(6, seed=4)
+    rng = random.Random(8)
+    texts: dict[int, str] = {}
+    for story in written:
+        source = 100 * story.number
+        texts[source] = text_of(story.paragraphs)
+        texts[source + 1] = texts[source]  # exact: estimated 1.0
+        texts[source + 2] = text_of(bench.spin(story, story.paragraphs, rng, rate=0.25)[0])
+    asked: list[tuple[int, int]] = []
+
+    def refuse(pairs: list[tuple[int, int]]) -> list[bool]:
+        asked.extend(pairs)
+        return [False] * len(pairs)
+
+    refused = cluster_all([Article(k, t) for k, t in texts.items()], verify=refuse)
+    spun = [k for k in texts if k % 100 == 2]
+    estimates = {
+        k: similarity.similarity(signature(texts[k]), signature(texts[k - 2])) for k in spun
+    }
+    unsure = [k for k in spun if estimates[k] < similarity.SURE]
+    assert unsure, estimates  # 25 % spun copies are estimated under SURE
+    assert {tuple(sorted(pair)) for pair in asked} >= {(k - 2, k) for k in unsure}
+    assert all(refused[k].cluster == k for k in unsure)  # refused: alone
+    assert all(refused[k - 1].cluster == k - 2 for k in spun)  # exact copies need no check
+    checked = similarity.text_verifier(lambda keys: {k: texts[k] for k in keys})
+    found = cluster_all([Article(k, t) for k, t in texts.items()], verify=checked)
+    assert all(found[k].cluster == k - 2 for k in spun)  # real copies pass the exact check
+    for a, b in itertools.combinations([100 * s.number for s in written], 2):
+        assert similarity.exact_similarity(texts[a], texts[b]) < 0.05
+    assert all(similarity.exact_similarity(texts[k], texts[k - 2]) >= 0.1 for k in spun)
+
+
 def test_the_real_spun_seed_page_joins_its_source_with_the_names_right() -> None:
     lines = SEED_PAGE.read_text(encoding="utf-8").splitlines()
     spun = "\n\n".join(line for line in lines[3:] if line.strip())

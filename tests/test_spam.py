@@ -52,6 +52,9 @@ from newsarc.demo.sites import url_to_file
 
 SEED_FILE = Path(__file__).resolve().parents[1] / "newsarc" / "demo" / "data" / "seed.txt"
 SEED_CATEGORY = "Ranking of immigration countries"
+# Both demo farms are one operator's: one AdSense account, one GA4 property.
+OPERATOR_IDS = [("adsense", "ca-pub-4817293650128374"), ("ga4", "G-7QK2M9XR4T")]
+LEDGER_IDS = [("ga4", "G-L3DG3R2024")]
 
 
 @dataclass
@@ -64,7 +67,7 @@ class DemoArticle:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, DemoArticle]:
-    """Every article of the three demo sites, extracted: "site:path" → DemoArticle."""
+    """Every article of the four demo sites, extracted: "site:path" → DemoArticle."""
     root = tmp_path_factory.mktemp("demo")
     manifest = build_sites(root, articles_per_site=30, seed=1)
     articles = {}
@@ -140,9 +143,13 @@ def test_tracker_ids_finds_each_kind_once_in_page_order() -> None:
     ]
 
 
-def test_tracker_ids_of_the_demo_farm(seed: DemoArticle, demo: dict[str, DemoArticle]) -> None:
-    assert tracker_ids(seed.html) == [("adsense", "ca-pub-1234567890123456"), ("ga4", "G-XXXXXXX")]
-    assert all(tracker_ids(a.html) == [] for a in site_articles(demo, "ledger"))
+def test_tracker_ids_of_the_demo_sites(seed: DemoArticle, demo: dict[str, DemoArticle]) -> None:
+    assert tracker_ids(seed.html) == OPERATOR_IDS
+    assert all(tracker_ids(a.html) == OPERATOR_IDS for a in site_articles(demo, "farm"))
+    assert all(tracker_ids(a.html) == OPERATOR_IDS for a in site_articles(demo, "visas"))
+    assert all(tracker_ids(a.html) == LEDGER_IDS for a in site_articles(demo, "ledger"))
+    assert all(tracker_ids(a.html) == [] for a in site_articles(demo, "tribune"))
+    assert not any(is_placeholder_id(i) for _, i in OPERATOR_IDS + LEDGER_IDS)
 
 
 ORDINARY_TEXT = """<p>The G-7 and G-20 summits, the new G-SHOCK watch and the G-FORCE ride:
@@ -181,7 +188,7 @@ def test_tracker_ids_is_fast_on_a_150_kb_page(seed: DemoArticle) -> None:
         start = time.perf_counter()
         found = tracker_ids(html)
         timings.append(time.perf_counter() - start)
-    assert found == [("adsense", "ca-pub-1234567890123456"), ("ga4", "G-XXXXXXX")]
+    assert found == OPERATOR_IDS
     # About 1 ms on a 2-core CI machine; the bound only catches a regex gone quadratic.
     assert statistics.median(timings) < 0.025
 
@@ -297,8 +304,10 @@ def test_demo_news_categories_fit_and_farm_categories_do_not(
     for news in ("ledger", "tribune"):
         judged = values(news)
         assert len(judged) >= 20 and max(judged) <= 0.5, (news, judged)
-    farm = values("farm")
-    assert statistics.mean(farm) >= 0.7 and sum(v == 1.0 for v in farm) >= len(farm) / 2
+    for farm in ("farm", "visas"):
+        judged = values(farm)
+        assert statistics.mean(judged) >= 0.7, (farm, judged)
+        assert sum(v == 1.0 for v in judged) >= len(judged) / 2, (farm, judged)
 
 
 # --- leftover generator text ------------------------------------------------------------------
@@ -462,9 +471,10 @@ def test_name_variants_across_copies() -> None:
 # --- a copy against its source ----------------------------------------------------------------
 
 
-def test_spun_markers_on_demo_copies(demo: dict[str, DemoArticle]) -> None:
+@pytest.mark.parametrize("farm", ["farm", "visas"])
+def test_spun_markers_on_demo_copies(farm: str, demo: dict[str, DemoArticle]) -> None:
     spun, verbatim = [], []
-    for article in site_articles(demo, "farm"):
+    for article in site_articles(demo, farm):
         if article.entry["copy_of"]:
             source = demo[article.entry["copy_of"]].record.text
             found = spun_markers(source, article.record.text)
@@ -580,13 +590,26 @@ def test_shared_trackers() -> None:
     assert "1234567890123456" not in found["farm-c.org"].reason  # a placeholder links no one
 
 
-def test_demo_sites_share_only_placeholders(demo: dict[str, DemoArticle]) -> None:
+def test_demo_farms_share_their_operators_ids(demo: dict[str, DemoArticle]) -> None:
     trackers: dict[str, set] = {}
     for article in demo.values():
         host = host_of(article.record.url or "")
         trackers.setdefault(host, set()).update(tracker_ids(article.html))
-    trackers["copycat.test"] = set(trackers["farm.test"])
-    assert shared_trackers(trackers) == {}
+    assert trackers["ledger.test"] == set(LEDGER_IDS) and trackers["tribune.test"] == set()
+    assert trackers["farm.test"] == trackers["visas.test"] == set(OPERATOR_IDS)
+    found = shared_trackers(trackers)
+    assert set(found) == {"farm.test", "visas.test"}  # the ledger's own GA4 ID links nothing
+    assert found["farm.test"] == Signal(
+        SHARED_TRACKERS,
+        0.5,
+        "shares AdSense ca-pub-4817293650128374 with visas.test; GA4 G-7QK2M9XR4T with "
+        "visas.test (1 other site)",
+    )
+    assert found["visas.test"].value == 0.5 and "with farm.test" in found["visas.test"].reason
+    # A site carrying only the placeholders the farm template once had links no one.
+    placeholders = {"ca-pub-1234567890123456", "G-XXXXXXX"}
+    trackers["copycat.test"] = trackers["template.test"] = placeholders
+    assert shared_trackers(trackers) == found
 
 
 def test_registrable() -> None:
@@ -661,7 +684,7 @@ def test_article_signals_of_the_seed_page(seed: DemoArticle) -> None:
 def test_demo_archive_scores(demo: dict[str, DemoArticle]) -> None:
     """What the integrator does: article signals per article, then site signals and a score."""
     scores = {}
-    for site in ("ledger", "tribune", "farm"):
+    for site in ("ledger", "tribune", "farm", "visas"):
         articles = site_articles(demo, site)
         rows: dict[str, list[float]] = {}
         for article in articles:
@@ -680,6 +703,7 @@ def test_demo_archive_scores(demo: dict[str, DemoArticle]) -> None:
         signals += [site_aggregate(name, values, len(articles)) for name, values in rows.items()]
         signals.append(publishing_rate(a.record.published for a in articles))
         scores[site] = site_score(signals)
-    assert scores["farm"][0] >= 0.8, scores["farm"]
+    for farm in ("farm", "visas"):
+        assert scores[farm][0] >= 0.8, scores[farm]
+        assert scores[farm][1].startswith(f"score {scores[farm][0]:.2f} from copy_share")
     assert scores["ledger"][0] <= 0.2 and scores["tribune"][0] <= 0.2, scores
-    assert scores["farm"][1].startswith(f"score {scores['farm'][0]:.2f} from copy_share")

@@ -271,3 +271,39 @@ def test_an_older_database_gets_the_narrow_fts_trigger(tmp_path: Path) -> None:
         search = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
         assert conn.execute(search, ["okapi"]).fetchone() == (1,)
         assert conn.execute(search, ["lemur"]).fetchone() == (0,)
+
+
+def test_copy_signals_are_kept_until_the_copy_or_its_source_changes(
+    tmp_path: Path, rows: list[dict]
+) -> None:
+    path = tmp_path / "a.db"
+    store = fill(path, rows)
+    stories = StoryClusters(store)
+    score_sites(store, stories.finish(), stories.rejudge)
+    spun_url, source_url = f"https://{SPINNER}/p2", f"https://{SOURCE}/s2"
+    reason_sql = (
+        "SELECT s.reason FROM article_signals s JOIN articles a ON a.id = s.article_id "
+        "WHERE a.url = ? AND s.signal = 'spun_markers'"
+    )
+    store.db.execute(
+        "UPDATE article_signals SET reason = 'kept' WHERE signal = 'spun_markers' AND "
+        "article_id = (SELECT id FROM articles WHERE url = ?)",
+        [spun_url],
+    )
+    store.db.conn.commit()
+    again = StoryClusters(store)  # the next crawl, where nothing changed
+    again.load()
+    hosts = again.finish()
+    assert again.rejudge == set() and hosts == set()
+    score_sites(store, {SOURCE, SPINNER}, again.rejudge)
+    assert store.db.execute(reason_sql, [spun_url]).fetchone() == ("kept",)
+    source = next(row for row in rows if row["url"] == source_url)
+    edited = {**source, "text": source["text"] + "\n\nAn update: the council met again."}
+    store.add_article(edited, "2024-06-02T00:00:00+00:00", new_version=True)
+    third = StoryClusters(store)
+    third.load()
+    assert SPINNER in third.finish()
+    score_sites(store, {SOURCE, SPINNER}, third.rejudge)
+    (reason,) = store.db.execute(reason_sql, [spun_url]).fetchone()
+    assert reason != "kept" and "swapped one for one" in reason
+    store.close()

@@ -1,4 +1,4 @@
-"""Bundled demo websites (a news site, a second news site and a content farm).
+"""Bundled demo websites (two news sites and two content farms of one operator).
 
 ``build_sites`` generates them; ``running_sites`` (in :mod:`newsarc.demo.server`) serves them
 on free local ports for the duration of a ``with`` block.

@@ -1,4 +1,5 @@
-"""HTML templates of the three demo sites (each with its own markup conventions)."""
+"""HTML templates of the demo sites (each news site with its own markup conventions; the two
+content farms share one theme, as sites of one operator do)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from datetime import datetime
 
 from newsarc.demo.model import BASE, Article, Category, attr, esc, long_date
 
-ADSENSE_CLIENT = "ca-pub-1234567890123456"
-GA_MEASUREMENT_ID = "G-XXXXXXX"
+# The two content farms are one operator's: one AdSense payee account, one GA4 property.
+ADSENSE_CLIENT = "ca-pub-4817293650128374"
+GA_MEASUREMENT_ID = "G-7QK2M9XR4T"
+# The Daily Ledger's own analytics property, which links it to no other site.
+LEDGER_GA_ID = "G-L3DG3R2024"
 
 _BASE_CSS = """
 *{box-sizing:border-box}body{margin:0;font:17px/1.6 Georgia,'Times New Roman',serif;color:#1a1a1a;
@@ -19,6 +23,16 @@ ul{padding-left:1.2em}.visually-hidden{position:absolute;width:1px;height:1px;ov
 clip:rect(0 0 0 0)}button,input{font:inherit}
 @media (max-width:760px){body{font-size:16px}nav ul li{display:block}}
 """
+
+
+def gtag_snippet(measurement_id: str) -> str:
+    """The Google tag (gtag.js) loader, as Google Analytics hands it out."""
+    return (
+        '<script async src="https://www.googletagmanager.com/gtag/js'
+        f'?id={measurement_id}"></script>\n'
+        "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push("
+        f"arguments);}}gtag('js',new Date());gtag('config','{measurement_id}');</script>"
+    )
 
 
 @dataclass
@@ -205,7 +219,8 @@ color:#eee;margin-right:14px}.pagination{margin:20px 0}.more-from h3{font-size:1
     def head_extra(self) -> str:
         return (
             f'<link rel="alternate" type="application/rss+xml" title="{self.name} RSS" '
-            'href="/feed.xml">\n<link rel="icon" href="data:,">'
+            'href="/feed.xml">\n<link rel="icon" href="data:,">\n'
+            f"{gtag_snippet(LEDGER_GA_ID)}"
         )
 
     def header(self) -> str:
@@ -386,9 +401,29 @@ dotted #bbb}.summary{color:#555;margin:2px 0 0;font-size:15px}.top-story h2{font
 
 
 class FarmLayout(Layout):
-    """Job Recruitment Website: a content farm with ads, analytics and an Atom feed."""
+    """Job Recruitment Website: a content farm with ads, analytics and an Atom feed.
+
+    The class attributes below are what another farm of the same operator changes (see
+    :class:`VisasLayout`): name, title pattern, feed, ad slots and the theme's fixed texts.
+    """
 
     name = "Job Recruitment Website"
+    title_format = "{name} - {category} - {headline}"
+    feed_path = "/atom.xml"
+    feed_type = "application/atom+xml"
+    feed_label = "Atom"
+    tagline = ""
+    latest_heading = "Latest stories"
+    categories_heading = "Categories"
+    related_heading = "Related posts"
+    disclaimer = (
+        "Statement: this article is reproduced from the Internet for the purpose of conveying "
+        "more information. If there is any infringement, please contact us and we will delete "
+        "it."
+    )
+    copyright_line = "Copyright © {year} {name}. All Rights Reserved."
+    # Ad slots: sidebar, above and below the article, top of a listing.
+    ad_slots = ("8812345670", "4412345678", "5512345679", "7712345671")
     extra_css = """
 .td-header-wrap{background:#222;padding:14px 20px}.td-logo a{color:#f6c700;font:700 28px
 Verdana,sans-serif}.sf-menu{list-style:none;margin:8px 0 0;padding:0}.sf-menu li{display:
@@ -405,18 +440,15 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
 """
 
     def html_title(self, headline: str, category: str = "") -> str:
-        return f"{self.name} - {category} - {headline}"
+        return self.title_format.format(name=self.name, category=category, headline=headline)
 
     def head_extra(self) -> str:
         return (
-            '<link rel="alternate" type="application/atom+xml" '
-            f'title="{self.name} Atom" href="/atom.xml">\n'
+            f'<link rel="alternate" type="{self.feed_type}" '
+            f'title="{self.name} {self.feed_label}" href="{self.feed_path}">\n'
             '<script async src="https://pagead2.googlesyndication.com/pagead/js/adsbygoogle.js'
             f'?client={ADSENSE_CLIENT}" crossorigin="anonymous"></script>\n'
-            '<script async src="https://www.googletagmanager.com/gtag/js'
-            f'?id={GA_MEASUREMENT_ID}"></script>\n'
-            "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push("
-            f"arguments);}}gtag('js',new Date());gtag('config','{GA_MEASUREMENT_ID}');</script>"
+            f"{gtag_snippet(GA_MEASUREMENT_ID)}"
         )
 
     def ad_slot(self, slot: str) -> str:
@@ -431,9 +463,10 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
             f'<li class="menu-item"><a href="{c.path}">{esc(c.label)}</a></li>'
             for c in self.categories
         )
+        tagline = f'<div class="td-tagline">{esc(self.tagline)}</div>\n' if self.tagline else ""
         return (
             f'<div class="td-header-wrap">\n<div class="td-logo"><a href="/">{self.name}</a>'
-            f'</div>\n<div class="td-header-menu"><ul id="menu-main" class="sf-menu">\n'
+            f'</div>\n{tagline}<div class="td-header-menu"><ul id="menu-main" class="sf-menu">\n'
             f'<li class="menu-item"><a href="/">Home</a></li>\n{items}\n</ul></div>\n</div>'
         )
 
@@ -441,19 +474,20 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
         cats = "\n".join(f'<li><a href="{c.path}">{esc(c.label)}</a></li>' for c in self.categories)
         return (
             '<div class="td-pb-span4 td-main-sidebar">\n<aside class="widget td-latest">\n'
-            f'<h3 class="block-title">Latest stories</h3>\n{self.latest_links()}\n</aside>\n'
-            f"{self.ad_slot('8812345670')}\n"
-            f'<aside class="widget widget_categories"><h3 class="block-title">Categories</h3>'
-            f"\n<ul>\n{cats}\n</ul></aside>\n</div>"
+            f'<h3 class="block-title">{esc(self.latest_heading)}</h3>\n{self.latest_links()}\n'
+            f"</aside>\n{self.ad_slot(self.ad_slots[0])}\n"
+            '<aside class="widget widget_categories"><h3 class="block-title">'
+            f"{esc(self.categories_heading)}</h3>\n<ul>\n{cats}\n</ul></aside>\n</div>"
         )
 
     def footer(self) -> str:
+        line = self.copyright_line.format(year=self.edition.year, name=self.name)
         return (
             '<div class="td-footer-wrap">\n<div class="td-footer-links">'
             f'<a href="{self.about}">About us</a><a href="{self.contact}">Contact us</a>'
-            '<a href="/atom.xml">Subscribe</a></div>\n'
+            f'<a href="{self.feed_path}">Subscribe</a></div>\n'
             f'<div class="td-footer-cats">{self.category_links(" ")}</div>\n'
-            f"<p>Copyright © {self.edition.year} {self.name}. All Rights Reserved.</p>\n</div>"
+            f"<p>{esc(line)}</p>\n</div>"
         )
 
     def article_main(self, article: Article) -> str:
@@ -472,13 +506,12 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
             f'<span class="td-post-date"><time class="entry-date" '
             f'datetime="{article.published.isoformat()}">{article.published:%Y-%m-%d %H:%M}'
             f'</time></span><span class="td-post-views">{views} views</span></div>\n</header>\n'
-            f"{self.ad_slot('4412345678')}\n"
+            f"{self.ad_slot(self.ad_slots[1])}\n"
             f'<div class="td-post-content">\n{self.paragraphs(article.paragraphs)}\n</div>\n'
-            f"{self.ad_slot('5512345679')}\n"
-            '<div class="copyright-notice">Statement: this article is reproduced from the '
-            "Internet for the purpose of conveying more information. If there is any "
-            "infringement, please contact us and we will delete it.</div>\n</article>\n"
-            f'<div class="td-related"><h4>Related posts</h4>\n<ul>\n{related}\n</ul></div>'
+            f"{self.ad_slot(self.ad_slots[2])}\n"
+            f'<div class="copyright-notice">{esc(self.disclaimer)}</div>\n</article>\n'
+            f'<div class="td-related"><h4>{esc(self.related_heading)}</h4>\n<ul>\n{related}\n'
+            "</ul></div>"
         )
 
     def listing_main(
@@ -490,7 +523,8 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
             for a in items
         )
         return (
-            f'<h1 class="td-page-title">{esc(heading)}</h1>\n{extra}{self.ad_slot("7712345671")}'
+            f'<h1 class="td-page-title">{esc(heading)}</h1>\n{extra}'
+            f"{self.ad_slot(self.ad_slots[3])}"
             f'\n<ul class="td-block-row">\n{rows}\n</ul>\n{self.pager_html(pager)}'
         )
 
@@ -500,3 +534,31 @@ border-top:1px solid #eee;margin-top:20px}.td-block-row{list-style:none;padding:
             '<div class="td-container">\n<div class="td-pb-span8 td-main-content">\n'
             f"{main}\n</div>\n{self.sidebar()}\n</div>\n{self.footer()}\n</body>"
         )
+
+
+class VisasLayout(FarmLayout):
+    """Overseas Visa Jobs: the same operator's second farm (same theme, ad and GA4 accounts),
+    with its own name, title pattern, fixed texts, ad slots and an RSS feed."""
+
+    name = "Overseas Visa Jobs"
+    title_format = "{name} » {category} » {headline}"
+    feed_path = "/rss.xml"
+    feed_type = "application/rss+xml"
+    feed_label = "RSS"
+    tagline = "Work abroad, visa updates and migration news every day"
+    latest_heading = "Recent posts"
+    categories_heading = "Browse topics"
+    related_heading = "You may also like"
+    disclaimer = (
+        "Disclaimer: the content on this page was collected from public sources for reference "
+        "only and does not represent the views of this site. Copyright belongs to the original "
+        "author; write to us and it will be removed."
+    )
+    copyright_line = (
+        "© {year} {name} · Your gateway to jobs and visas abroad. We are not affiliated with "
+        "any embassy or government agency."
+    )
+    ad_slots = ("3390412785", "6620918374", "1187365520", "9054172368")
+    extra_css = FarmLayout.extra_css.replace("#f6c700", "#3ddc84").replace("#222", "#0b3954") + (
+        ".td-tagline{color:#cde;font:italic 13px Verdana,sans-serif;margin-top:4px}\n"
+    )

@@ -30,7 +30,7 @@ from typing import IO
 from urllib.parse import unquote, urlsplit
 
 PLACEHOLDER = b"{{BASE}}"
-SITE_ORDER = ("ledger", "tribune", "farm")
+SITE_ORDER = ("ledger", "tribune", "farm", "visas")
 CHUNKED_SITES = frozenset({"tribune"})
 CHUNK_SIZE = 2048
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -209,7 +209,7 @@ class DemoHandler(BaseHTTPRequestHandler):
 
 # -- process entry point ------------------------------------------------------------------
 def site_keys(root: Path) -> list[str]:
-    """Site folders of ``root``: ledger, tribune, farm first, then any others."""
+    """Site folders of ``root``: ledger, tribune, farm, visas first, then any others."""
     found = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     return [k for k in SITE_ORDER if k in found] + [k for k in found if k not in SITE_ORDER]
 

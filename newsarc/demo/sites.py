@@ -1,7 +1,7 @@
-"""Deterministic generator for the three bundled demo websites.
+"""Deterministic generator for the four bundled demo websites.
 
-``build_sites(root)`` writes ``root/ledger``, ``root/tribune``, ``root/farm`` and
-``root/manifest.json``. Absolute URLs (feeds, sitemaps, robots.txt, canonical links) use the
+``build_sites(root)`` writes ``root/ledger``, ``root/tribune``, ``root/farm``, ``root/visas``
+and ``root/manifest.json``. Absolute URLs (feeds, sitemaps, robots.txt, canonical links) use the
 placeholder ``{{BASE}}``, which :mod:`newsarc.demo.server` replaces with ``http://host:port``.
 """
 
@@ -17,13 +17,21 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from newsarc.demo import prose, vocab
-from newsarc.demo.layouts import FarmLayout, Layout, LedgerLayout, Pager, TribuneLayout
+from newsarc.demo.layouts import (
+    FarmLayout,
+    Layout,
+    LedgerLayout,
+    Pager,
+    TribuneLayout,
+    VisasLayout,
+)
 from newsarc.demo.model import BASE, Article, Category, esc, slugify
 
 SITE_NAMES = {
     "ledger": "The Daily Ledger",
     "tribune": "Metro Tribune",
     "farm": "Job Recruitment Website",
+    "visas": "Overseas Visa Jobs",
 }
 SEED_TEXT = Path(__file__).parent / "data" / "seed.txt"
 EDITION = datetime(2024, 6, 28, 18, 0, tzinfo=UTC)
@@ -43,6 +51,44 @@ TRIBUNE_SECTIONS = {
     "culture": ("arts", "Arts"),
 }
 ROBOTS = "User-agent: *\nDisallow: /private/\n"
+
+
+@dataclass(frozen=True)
+class FarmSite:
+    """What differs between the content farms of one operator: they share a theme (and its
+    ad and analytics accounts) but each has its own layout texts, sections, URLs and feed."""
+
+    key: str
+    layout: type[FarmLayout]
+    category_labels: list[str]
+    listing_root: str  # category listings at ``{listing_root}{slug}/``
+    authors: tuple[str, ...]
+    delay_hours: tuple[int, int]  # a copy appears this long after its source
+    home_title: str
+    about: str = "/about/"
+    contact: str = "/contact/"
+
+
+FARM = FarmSite(
+    key="farm",
+    layout=FarmLayout,
+    category_labels=vocab.FARM_CATEGORIES,
+    listing_root="/category/",
+    authors=("admin", "editor", "jobnews"),
+    delay_hours=(2, 72),
+    home_title=FarmLayout.name,
+)
+VISAS = FarmSite(
+    key="visas",
+    layout=VisasLayout,
+    category_labels=vocab.VISA_CATEGORIES,
+    listing_root="/topics/",
+    authors=("admin", "visadesk", "Overseas Desk"),
+    delay_hours=(3, 96),
+    home_title=f"{VisasLayout.name} – Jobs, visas and migration news",
+    about="/about-us/",
+    contact="/contact-us/",
+)
 
 
 @dataclass
@@ -77,11 +123,13 @@ class SiteBuild:
 
 # -- public API ---------------------------------------------------------------------------
 def build_sites(root: Path, articles_per_site: int = 20, seed: int = 0) -> dict:
-    """Write the ledger, tribune and farm sites under ``root``; return the manifest.
+    """Write the ledger, tribune, farm and visas sites under ``root``; return the manifest.
 
     Each site gets ``articles_per_site`` articles. With 3 or more, ledger has at least two
-    feed-only articles, tribune at least two sitemap-only ones and the farm both verbatim
-    and spun copies. Existing ``root/<site>`` folders are replaced. Same seed, same bytes.
+    feed-only articles, tribune at least two sitemap-only ones, and both content farms
+    (one operator: same AdSense and GA4 accounts) verbatim and spun copies; about half of
+    the visas copies are of stories the farm copies too. Existing ``root/<site>`` folders
+    are replaced. Same seed, same bytes.
     """
     if articles_per_site < 1:
         raise ValueError("articles_per_site must be at least 1")
@@ -92,10 +140,12 @@ def build_sites(root: Path, articles_per_site: int = 20, seed: int = 0) -> dict:
     tribune = _news_articles("tribune", articles_per_site, seed, taken)
     _tribune_paths(tribune, _rng(seed, "tribune-paths"))
     farm = _farm_articles(articles_per_site, seed, ledger + tribune)
+    visas = _visas_articles(articles_per_site, seed, ledger + tribune, farm)
     builds = [
         _build_ledger(ledger, _rng(seed, "ledger-extra")),
         _build_tribune(tribune, _rng(seed, "tribune-extra")),
-        _build_farm(farm, _rng(seed, "farm-extra")),
+        _build_farm_site(FARM, farm, _rng(seed, "farm-extra"), _farm_paths),
+        _build_farm_site(VISAS, visas, _rng(seed, "visas-extra"), _visas_paths),
     ]
     manifest = {
         "seed": seed,
@@ -186,33 +236,56 @@ def _seed_article() -> Article:
     )
 
 
-def _farm_articles(n: int, seed: int, sources: list[Article]) -> list[Article]:
-    """Copies (verbatim or spun) of ledger/tribune stories plus the real seed page."""
-    rng = _rng(seed, "farm")
-    picks = rng.sample(sources, n - 1)
-    spun = set(rng.sample(range(n - 1), (n - 1) // 2 or min(1, n - 1)))
+def _copies(site: FarmSite, picks: list[Article], rng: random.Random) -> list[Article]:
+    """A farm's copies of ``picks``: about half spun (with ``rng``), the rest verbatim."""
+    n = len(picks)
+    spun = set(rng.sample(range(n), n // 2 or min(1, n)))
     articles = []
     for index, src in enumerate(picks):
         is_spun = index in spun
         text = prose.spin(src.paragraphs, rng, src.protagonist) if is_spun else src.paragraphs
         copy = Article(
-            site="farm",
+            site=site.key,
             path="",
             headline=src.headline,
             html_title="",
-            category=rng.choice(vocab.FARM_CATEGORIES),
-            author=rng.choice(["admin", "editor", "jobnews"]),
-            published=src.published + timedelta(hours=rng.randint(2, 72)),
+            category=rng.choice(site.category_labels),
+            author=rng.choice(site.authors),
+            published=src.published + timedelta(hours=rng.randint(*site.delay_hours)),
             paragraphs=list(text),
             protagonist=src.protagonist,
             copy_of=f"{src.site}:{src.path}",
             spun=is_spun,
         )
         articles.append(copy)
+    return articles
+
+
+def _farm_articles(n: int, seed: int, sources: list[Article]) -> list[Article]:
+    """Copies (verbatim or spun) of ledger/tribune stories plus the real seed page."""
+    rng = _rng(seed, "farm")
+    articles = _copies(FARM, rng.sample(sources, n - 1), rng)
     seed_article = _seed_article()
     newest = max((a.published for a in articles), default=EDITION)
     seed_article.published = newest + timedelta(hours=3)
     articles.append(seed_article)
+    articles.sort(key=lambda a: a.published, reverse=True)
+    return articles
+
+
+def _visas_articles(
+    n: int, seed: int, sources: list[Article], farm: list[Article]
+) -> list[Article]:
+    """``n`` copies of ledger/tribune stories: about half of them stories the farm copies too
+    (so those have three captures on three sites), the rest stories the farm left alone."""
+    rng = _rng(seed, "visas")
+    farmed = {a.copy_of for a in farm if a.copy_of}
+    shared = [s for s in sources if f"{s.site}:{s.path}" in farmed]
+    others = [s for s in sources if f"{s.site}:{s.path}" not in farmed]
+    count = min(len(shared), n // 2)
+    picks = rng.sample(shared, count) + rng.sample(others, n - count)
+    rng.shuffle(picks)
+    articles = _copies(VISAS, picks, rng)
     articles.sort(key=lambda a: a.published, reverse=True)
     return articles
 
@@ -323,7 +396,9 @@ def _xml(text: str) -> str:
     return esc(text)
 
 
-def rss_feed(name: str, description: str, items: list[Article], layout: Layout) -> str:
+def rss_feed(
+    name: str, description: str, items: list[Article], layout: Layout, path: str = "/feed.xml"
+) -> str:
     entries = []
     for a in items:
         label = layout.category(a.category).label
@@ -341,7 +416,7 @@ def rss_feed(name: str, description: str, items: list[Article], layout: Layout) 
         f"\n<channel>\n<title>{_xml(name)}</title>\n<link>{BASE}/</link>\n"
         f"<description>{_xml(description)}</description>\n<language>en</language>\n"
         f"<lastBuildDate>{updated}</lastBuildDate>\n"
-        f'<atom:link href="{BASE}/feed.xml" rel="self" type="application/rss+xml"/>\n'
+        f'<atom:link href="{BASE}{path}" rel="self" type="application/rss+xml"/>\n'
         + "\n".join(entries)
         + "\n</channel>\n</rss>\n"
     )
@@ -410,7 +485,7 @@ def url_sitemap(items: list[Article]) -> str:
     )
 
 
-# -- the three sites ----------------------------------------------------------------------
+# -- the four sites -----------------------------------------------------------------------
 def _build_ledger(articles: list[Article], rng: random.Random) -> SiteBuild:
     labels = vocab.NEWS_CATEGORY_LABELS
     categories = [Category(s, labels[s], f"/category/{s}/") for s in vocab.CATEGORIES]
@@ -479,27 +554,47 @@ def _build_tribune(articles: list[Article], rng: random.Random) -> SiteBuild:
     return build
 
 
-def _build_farm(articles: list[Article], rng: random.Random) -> SiteBuild:
+def _farm_paths(articles: list[Article], rng: random.Random) -> None:
+    ids = sorted(rng.sample(range(20000, 90000), len(articles)), reverse=True)
+    for article, story_id in zip(articles, ids, strict=True):
+        article.path = f"/news/{story_id}.html"
+
+
+def _visas_paths(articles: list[Article], rng: random.Random) -> None:
+    _assign_paths(articles, lambda a: f"/{a.published:%Y/%m}/{slugify(a.headline, 60)}.html")
+
+
+def _build_farm_site(
+    site: FarmSite,
+    articles: list[Article],
+    rng: random.Random,
+    assign_paths: Callable[[list[Article], random.Random], None],
+) -> SiteBuild:
+    """A content farm: sections of unrelated labels, ads, analytics and an Atom or RSS feed."""
     categories = [
-        Category(slugify(label), label, f"/category/{slugify(label)}/")
-        for label in vocab.FARM_CATEGORIES
+        Category(slugify(label), label, f"{site.listing_root}{slugify(label)}/")
+        for label in site.category_labels
     ]
     by_label = {c.label: c.slug for c in categories}
     for article in articles:
         article.category = by_label[article.category]
-    ids = sorted(rng.sample(range(20000, 90000), len(articles)), reverse=True)
-    for article, story_id in zip(articles, ids, strict=True):
-        article.path = f"/news/{story_id}.html"
-    layout = _layout(FarmLayout, categories, articles)
-    build = SiteBuild("farm")
+    assign_paths(articles, rng)
+    layout = _layout(site.layout, categories, articles, about=site.about, contact=site.contact)
+    build = SiteBuild(site.key)
     home = layout.listing_page(
-        "/", layout.name, "Latest news", articles[:HOME_SIZE], extra=_private_link()
+        "/", site.home_title, "Latest news", articles[:HOME_SIZE], extra=_private_link()
     )
     build.add("/", home, "listings")
     _add_listings(build, layout, articles, lambda c, p: f"{c.path}page/{p}/")
     _add_about_contact(build, layout)
     _add_articles(build, layout, articles)
     _add_private(build, layout, rng)
-    build.add("/atom.xml", atom_feed(layout.name, articles[:FEED_SIZE]), "feeds")
+    items = articles[:FEED_SIZE]
+    if layout.feed_type == "application/atom+xml":
+        feed = atom_feed(layout.name, items)
+    else:
+        description = "Jobs abroad, visa sponsorship and migration news"
+        feed = rss_feed(layout.name, description, items, layout, layout.feed_path)
+    build.add(layout.feed_path, feed, "feeds")
     build.add("/robots.txt", ROBOTS)
     return build

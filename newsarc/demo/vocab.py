@@ -710,4 +710,10 @@ FARM_CATEGORIES = [
     "Ranking of immigration countries", "Work visa tips", "Overseas jobs",
     "Study abroad guide", "Salary comparison", "Green card news", "Resume writing",
 ]
+
+VISA_CATEGORIES = [
+    "Canada express entry", "Schengen visa guide", "Nursing jobs abroad",
+    "Caregiver visa sponsorship", "Scholarships for foreigners", "Gulf country vacancies",
+    "Visa interview questions",
+]
 # fmt: on
