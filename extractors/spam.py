@@ -927,7 +927,9 @@ def publishing_rate(published_dates: Iterable[str | None]) -> Signal:
     if len(stamps) < MIN_DATED:
         return signal(PUBLISHING_RATE, 0, f"only {len(stamps)} dated articles: not judged")
     per_day = Counter(day_of(stamp) for stamp in stamps)
-    (peak_day, peak), median = per_day.most_common(1)[0], statistics.median(per_day.values())
+    # The first of the busiest days: the same whatever order the dates come in.
+    peak_day, peak = max(per_day.items(), key=lambda item: (item[1], -item[0].toordinal()))
+    median = statistics.median(per_day.values())
     volume = ramp(peak, RATE_LOW, RATE_HIGH)
     burst = ramp(peak / median, BURST_LOW, BURST_HIGH) if peak >= BURST_MIN_PEAK else 0.0
     timed = [s for s in stamps if isinstance(s, datetime) and s.time() != datetime.min.time()]

@@ -553,6 +553,7 @@ def test_publishing_rate() -> None:
     steady = publishing_rate(stamps([3] * 30))
     assert steady.name == PUBLISHING_RATE and steady.value == 0.0
     assert steady.reason == "peak 3 articles on 2024-05-01, median 3 per active day over 30 days"
+    assert publishing_rate(reversed(stamps([3] * 30))) == steady  # order makes no difference
     burst = publishing_rate(stamps([2] * 20 + [60]))
     assert burst.value == 1.0 and "(burst ×30)" in burst.reason
     assert publishing_rate(stamps([275])).value == 0.5  # volume alone: 275 in a day
