@@ -41,6 +41,7 @@ class Capture:
     redirect_to: str | None = None
     record_type: str = "response"
     revisit_of: int | None = None  # for a revisit: the capture whose record holds the payload
+    refers_to: str | None = None  # for a revisit: that record's WARC-Record-ID, if known
     etag: str | None = None
     last_modified: str | None = None
     id: int | None = None
@@ -91,6 +92,7 @@ def capture_from_record(
         warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
         redirect_to=urljoin(url, location) if 300 <= status < 400 and location else None,
         record_type=record.rec_type,
+        refers_to=record.rec_headers.get_header("WARC-Refers-To"),
         etag=header_value(headers, "ETag"),
         last_modified=header_value(headers, "Last-Modified"),
     )

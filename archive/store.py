@@ -43,6 +43,7 @@ CAPTURE_COLUMNS = {
     "crawl_id": int,
     "record_type": str,
     "revisit_of": int,
+    "refers_to": str,
     "etag": str,
     "last_modified": str,
 }

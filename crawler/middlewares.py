@@ -110,6 +110,7 @@ class WarcCaptureMiddleware:
             location = self.writer.write_revisit(exchange, original.as_original())
             capture = Capture.from_exchange(exchange, location)
             capture.revisit_of = original.id
+            capture.refers_to = original.record_id
             if original.page_type:  # known: no need to extract the same payload again
                 request.meta[PAGE_TYPE_META_KEY] = original.page_type
             self.stats.inc_value(f"newsarc/warc/revisits/{response.status}")
