@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Container, Iterable
+from concurrent.futures import Executor
+from typing import NamedTuple
 
-from archive.store import Store
+from archive.store import Store, chunked
 from extractors.spam import (
     AGGREGATES,
     COPIED,
@@ -35,16 +37,20 @@ COPY_SIGNALS = (COPIED, SPUN)
 
 
 def score_sites(
-    store: Store, hosts: Iterable[str], fresh_copies: Container[int] | None = None
+    store: Store,
+    hosts: Iterable[str],
+    fresh_copies: Container[int] | None = None,
+    executor: Executor | None = None,
 ) -> int:
     """Compute and store the article and site signals of `hosts`, then every site's score.
 
     A copy's signals (`copied_from`, `spun_markers`: a difflib alignment, milliseconds per
     article) are computed again for the articles in `fresh_copies` (by default all), and
-    otherwise kept as stored. Returns how many articles were judged."""
+    otherwise kept as stored. Articles are judged in `executor`'s processes when one is
+    given. Returns how many articles were judged."""
     judged = 0
     for host in sorted(set(hosts)):
-        judged += judge_site(store, host, fresh_copies)
+        judged += judge_site(store, host, fresh_copies, executor)
     link_shared_trackers(store)
     for host in store.scored_hosts():
         score, reason = site_score(store.site_signals(host))
@@ -53,27 +59,66 @@ def score_sites(
     return judged
 
 
-def judge_site(store: Store, host: str, fresh_copies: Container[int] | None = None) -> int:
+def judge_site(
+    store: Store,
+    host: str,
+    fresh_copies: Container[int] | None = None,
+    executor: Executor | None = None,
+) -> int:
     """Article signals for each of the site's articles, then the site signals they add up to."""
     values: dict[str, list[float]] = defaultdict(list)
     dates: list[str | None] = []
     count = 0
-    for row in store.site_articles(host):
-        if fresh_copies is None or row["id"] in fresh_copies:
-            copy = judge_copy(store, row)
-        else:
-            copy = store.article_signals_of(row["id"], COPY_SIGNALS)
-        found = judge_article(row) + copy
-        store.replace_article_signals(row["id"], host, found)
-        for item in found:
-            values[item.name].append(item.value)
-        dates.append(row["published"])
-        count += 1
+    for rows in chunked(store.site_articles(host), JUDGE_BATCH):
+        fresh = [fresh_copies is None or row["id"] in fresh_copies for row in rows]
+        tasks = [
+            Judging(judged_fields(row), copy_source(store, row) if new else None)
+            for row, new in zip(rows, fresh, strict=True)
+        ]
+        results = executor.map(judge, tasks, chunksize=8) if executor else map(judge, tasks)
+        for row, new, found in zip(rows, fresh, results, strict=True):
+            if not new:
+                found += store.article_signals_of(row["id"], COPY_SIGNALS)
+            store.replace_article_signals(row["id"], host, found)
+            for item in found:
+                values[item.name].append(item.value)
+            dates.append(row["published"])
+            count += 1
     site = [site_aggregate(name, values.get(name, []), count) for name in AGGREGATES]
     site.append(copy_share(count, len(values.get(COPIED, []))))
     site.append(publishing_rate(dates))
     store.replace_site_signals(host, [item for item in site if item.value > 0 or item.reason])
     return count
+
+
+JUDGE_BATCH = 256
+JUDGED_COLUMNS = (
+    "host", "title", "category", "text", "raw_text", "language", "ad_slots", "word_count",
+    "cluster_similarity",
+)  # fmt: skip
+
+
+class Judging(NamedTuple):
+    """What judging one article needs (sent to a worker process): its columns, and its
+    source's host, URL and text when it copies another article and its copy signals are due."""
+
+    row: dict
+    source: dict | None
+
+
+def judged_fields(row: dict) -> dict:
+    return {name: row.get(name) for name in JUDGED_COLUMNS}
+
+
+def copy_source(store: Store, row: dict) -> dict | None:
+    if row.get("copy_of") is None:
+        return None
+    return store.article_texts([row["copy_of"]]).get(row["copy_of"])
+
+
+def judge(task: Judging) -> list[Signal]:
+    """One article's signals (run in a worker process when there is a pool)."""
+    return judge_article(task.row) + judge_copy(task.row, task.source)
 
 
 def judge_article(row: dict) -> list[Signal]:
@@ -89,12 +134,9 @@ def judge_article(row: dict) -> list[Signal]:
     return found
 
 
-def judge_copy(store: Store, row: dict) -> list[Signal]:
+def judge_copy(row: dict, source: dict | None) -> list[Signal]:
     """An article whose story cluster's probable source is on another site: that it copies
     (`copied_from`), and how much it was spun (`spun_markers` against the source's text)."""
-    if row.get("copy_of") is None:
-        return []
-    source = store.article_texts([row["copy_of"]]).get(row["copy_of"])
     if source is None or registrable(source["host"]) == registrable(row["host"]):
         return []
     found = [copied_from(source["url"], source["host"], row["cluster_similarity"] or 0.0)]

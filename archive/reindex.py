@@ -141,10 +141,11 @@ class Reindexer:
                 self._read_file(path)
             self._submit_batch()
             self._drain(block=True)
-        self.stats.recleaned = self.profiles.finish()
-        stories = StoryClusters(self.store)
-        copied = stories.finish()
-        score_sites(self.store, set(self.profiles.profiles) | copied, stories.rejudge)
+            self.stats.recleaned = self.profiles.finish()
+            stories = StoryClusters(self.store)
+            copied = stories.finish()
+            hosts = set(self.profiles.profiles) | copied
+            score_sites(self.store, hosts, stories.rejudge, pool)
         self.store.close()
         return self.stats
 

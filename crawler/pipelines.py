@@ -7,8 +7,11 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,6 +56,16 @@ class PageItem:
     page_type: str | None = None
     title: str | None = None
     known_page_type: str | None = None  # an unchanged or replayed page, analysed before
+
+
+@contextmanager
+def timed(stats: Any, step: str) -> Iterator[None]:
+    """Seconds a closing step took, in the crawl's stats (newsarc/seconds/STEP)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        stats.set_value(f"newsarc/seconds/{step}", round(time.monotonic() - started, 3))
 
 
 class ArchivePipeline:
@@ -172,9 +185,12 @@ class ArchivePipeline:
 
     def update_stories(self) -> None:
         """Cluster the articles stored since the last call (every few seconds)."""
+        started = time.monotonic()
         try:
             with self.store.unit():
                 self.stories.update()
+            spent = time.monotonic() - started
+            self.crawler.stats.inc_value("newsarc/seconds/stories_live", round(spent, 3))
         except sqlite3.Error as exc:  # finish() signs and clusters them again
             logger.error("could not store story clusters: %s", exc)
             self.crawler.stats.inc_value("newsarc/db_errors")
@@ -183,15 +199,22 @@ class ArchivePipeline:
         for task in (self.committer, self.clusterer):
             if task.running:
                 task.stop()
+        # Now that every page of this crawl is known: clean their sites' articles once more,
+        # cluster the stories, then judge articles and sites (content-farm signals).
+        stats = self.crawler.stats
+        with timed(stats, "reclean"):
+            stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
+        with timed(stats, "stories"):
+            copied = self.stories.finish()
+        with timed(stats, "signals"):
+            hosts = set(self.profiles.profiles) | copied
+            try:
+                judged = score_sites(self.store, hosts, self.stories.rejudge, self.pool)
+            except BrokenProcessPool:  # a worker died: judge in this process
+                judged = score_sites(self.store, hosts, self.stories.rejudge)
+        stats.set_value("newsarc/articles_judged", judged)
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        # Now that every page of this crawl is known: clean their sites' articles once more,
-        # then judge them and their sites (content-farm signals).
-        self.crawler.stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
-        copied = self.stories.finish()
-        hosts = set(self.profiles.profiles) | copied
-        judged = score_sites(self.store, hosts, self.stories.rejudge)
-        self.crawler.stats.set_value("newsarc/articles_judged", judged)
 
     def spider_closed(self, reason: str) -> None:
         assert self.crawl_id is not None

@@ -797,6 +797,8 @@ def spun_markers(source_text: str, copy_text: str) -> Signal | None:
     copy = TOKEN_RE.findall(copy_text)[:MAX_COMPARED_WORDS]
     if not source or not copy:
         return None
+    if source_text == copy_text:  # a verbatim copy: what the alignment would find, at once
+        return signal(SPUN, 0.0, f"0 of {len(source)} aligned words (0.0%) swapped one for one")
     matcher = difflib.SequenceMatcher(
         None, [w.casefold() for w in source], [w.casefold() for w in copy], autojunk=False
     )

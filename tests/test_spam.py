@@ -502,6 +502,7 @@ def test_spun_markers_reason_and_misspelled_names() -> None:
     assert spun_markers(source, source) == signal(
         SPUN, 0, f"0 of {len(source.split())} aligned words (0.0%) swapped one for one"
     )
+    assert spun_markers(source, source + "\n") == spun_markers(source, source)  # aligned too
 
 
 def test_spun_markers_needs_aligned_texts(seed: DemoArticle, demo: dict[str, DemoArticle]) -> None:
