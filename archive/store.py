@@ -713,8 +713,9 @@ class Store:
         self.db.conn.executemany(
             "INSERT INTO sites (host, first_seen, last_seen, capture_count, article_count) "
             "VALUES (?, ?, ?, ?, 0) ON CONFLICT(host) DO UPDATE SET "
-            "first_seen = min(first_seen, excluded.first_seen), "
-            "last_seen = max(last_seen, excluded.last_seen), "
+            # (a row made by save_profile or set_spam_score has no dates yet: min(NULL, x) is NULL)
+            "first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen), "
+            "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen), "
             "capture_count = capture_count + excluded.capture_count",
             [(host, *values) for host, values in self._site_counts.items()],
         )
@@ -784,6 +785,120 @@ class Store:
         self.flush()
         self.refresh_sites()
         self.db.close()
+
+    # -- merging shards (archive.merge) --
+
+    def put_crawl(self, crawl_id: int | None, values: Row) -> int:
+        """Insert a crawls row (`crawl_id` None) or set these values on one; return its id."""
+        self._begin()
+        if crawl_id is None:
+            names = [name for name in values if name in CRAWL_COLUMNS and name != "id"]
+            cursor = self.db.conn.execute(
+                f"INSERT INTO crawls ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [values[name] for name in names],
+            )
+            crawl_id = cursor.lastrowid
+        elif values:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.db.conn.execute(
+                f"UPDATE crawls SET {assignments} WHERE id = ?", [*values.values(), crawl_id]
+            )
+        self._wrote()
+        assert crawl_id is not None
+        return crawl_id
+
+    def merge_trackers(self, rows: list[tuple], larger: bool = False) -> None:
+        """Add another archive's site_trackers rows (host, kind, tracker_id, pages, first_seen,
+        last_seen): pages summed, or the larger count kept with `larger`; dates widened."""
+        self._begin()
+        pages = "max(pages, excluded.pages)" if larger else "pages + excluded.pages"
+        self.db.conn.executemany(
+            "INSERT INTO site_trackers (host, kind, tracker_id, pages, first_seen, last_seen) "
+            f"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(host, tracker_id) DO UPDATE SET "
+            f"pages = {pages}, first_seen = min(first_seen, excluded.first_seen), "
+            "last_seen = max(last_seen, excluded.last_seen)",
+            rows,
+        )
+        self._wrote()
+
+    def resolve_revisits(self) -> int:
+        """Point every revisit without its original at it: the capture of its WARC-Refers-To
+        record, else the first response of its URL with its payload digest (as reindex does);
+        a revisit takes its original's page type. Returns how many were resolved."""
+        self._begin()
+        cursor = self.db.conn.execute(
+            "UPDATE captures SET revisit_of = coalesce("
+            "(SELECT o.id FROM captures o WHERE o.warc_record_id = captures.refers_to), "
+            "(SELECT o.id FROM captures o WHERE o.url = captures.url "
+            " AND o.payload_digest = captures.payload_digest AND o.record_type = 'response' "
+            " ORDER BY o.id LIMIT 1)) "
+            "WHERE record_type = 'revisit' AND revisit_of IS NULL AND ("
+            "refers_to IS NOT NULL OR coalesce(payload_digest, '') != '')"
+        )
+        resolved = max(cursor.rowcount, 0)
+        self.db.conn.execute(
+            "UPDATE captures SET page_type = "
+            "(SELECT o.page_type FROM captures o WHERE o.id = captures.revisit_of) "
+            "WHERE record_type = 'revisit' AND page_type IS NULL AND revisit_of IS NOT NULL"
+        )
+        self._wrote()
+        return resolved
+
+    def put_article(self, article_id: int | None, values: Row) -> int:
+        """Insert an articles row (`article_id` None) or set these values on one; its id."""
+        self._begin()
+        if article_id is None:
+            names = [name for name in values if name in ARTICLE_COLUMNS and name != "id"]
+            cursor = self.db.conn.execute(
+                f"INSERT INTO articles ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                [values[name] for name in names],
+            )
+            article_id = cursor.lastrowid
+        elif values:
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.db.conn.execute(
+                f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]
+            )
+        self._wrote()
+        assert article_id is not None
+        return article_id
+
+    def article_versions_of(self, article_id: int) -> list[Row]:
+        """An article's article_versions rows, oldest first."""
+        cursor = self.db.conn.execute(
+            "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [article_id]
+        )
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
+
+    def put_versions(self, article_id: int, versions: list[Row]) -> None:
+        """Make an article's versions these (numbered 1..n in this order), rewriting only the
+        rows that differ."""
+        self._begin()
+        names = [name for name in VERSION_COLUMNS if name not in ("id", "article_id", "version")]
+        stored = {row["version"]: row for row in self.article_versions_of(article_id)}
+        for number, version in enumerate(versions, start=1):
+            old = stored.get(number)
+            if old is not None and all(old[name] == version.get(name) for name in names):
+                continue
+            values = [version.get(name) for name in names]
+            if old is not None:
+                self.db.conn.execute(
+                    f"UPDATE article_versions SET {', '.join(f'{n} = ?' for n in names)} "
+                    "WHERE id = ?",
+                    [*values, old["id"]],
+                )
+                continue
+            self.db.conn.execute(
+                f"INSERT INTO article_versions (article_id, version, {', '.join(names)}) "
+                f"VALUES (?, ?, {', '.join('?' * len(names))})",
+                [article_id, number, *values],
+            )
+        self.db.conn.execute(
+            "DELETE FROM article_versions WHERE article_id = ? AND version > ?",
+            [article_id, len(versions)],
+        )
+        self._wrote()
 
 
 HISTORY_SQL = (

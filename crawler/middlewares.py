@@ -10,10 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares import robotstxt as scrapy_robotstxt
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.http.headers import Headers
 from scrapy.responsetypes import responsetypes
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from archive.ingest import Capture
 from archive.replay import find_warc
@@ -140,6 +144,30 @@ class WarcCaptureMiddleware:
         self.stats.set_value("newsarc/warc/files", self.writer.serial)
 
 
+class RobotsTxtMiddleware(scrapy_robotstxt.RobotsTxtMiddleware):
+    """Scrapy's, with every request that waits for a host's robots.txt given its rules.
+
+    Scrapy 2.13+ has each waiting request await the host's one Deferred through
+    `maybe_deferred_to_future`, which consumes the Deferred's result: the first waiter gets
+    the parser, the others get None and are let through (scrapy/scrapy#6802 dropped the
+    callback that passed the result on). Requests that arrive together for a new host (start
+    URLs, a shared crawl's queue) then fetched pages that robots.txt forbids.
+    """
+
+    async def robot_parser(self, request: Request) -> Any:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        waiter: Deferred[Any] = Deferred()
+
+        def pass_on(parser: Any) -> Any:
+            waiter.callback(parser)
+            return parser
+
+        pending.addCallback(pass_on)
+        return await maybe_deferred_to_future(waiter)
+
+
 class HostBudgetMiddleware:
     """Stops fetching from a host after NEWSARC_MAX_PAGES_PER_HOST requests."""
 
@@ -197,7 +225,7 @@ class IncrementalMiddleware:
         settings = crawler.settings
         self.stats = crawler.stats
         self.db_path = settings.get("NEWSARC_DB")
-        self.history = History(self.db_path)
+        self.history = history_for(settings)
         self.warc_dir = Path(settings.get("NEWSARC_WARC_DIR") or ".")
         self.resumed = [int(n) for n in settings.getlist("NEWSARC_RESUME_CRAWLS")] or None
         self.policy = recrawl_policy(settings)
@@ -272,6 +300,19 @@ class IncrementalMiddleware:
 
     def spider_closed(self) -> None:
         self.history.close()
+
+
+def history_for(settings: Any) -> History:
+    """The archive's history: this database's, and with Redis what other workers archived."""
+    if not settings.get("NEWSARC_REDIS_URL"):
+        return History(settings.get("NEWSARC_DB"))
+    from crawler.distributed import SharedHistory  # noqa: PLC0415 - only with Redis
+
+    return SharedHistory(
+        settings.get("NEWSARC_DB"),
+        settings.get("NEWSARC_REDIS_URL"),
+        settings.get("NEWSARC_REDIS_KEY"),
+    )
 
 
 def capture_from_row(row: Row) -> Capture:

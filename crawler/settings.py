@@ -30,6 +30,9 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 15.0
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's, fixed: requests waiting together for robots.txt all get its rules.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     # After RobotsTxtMiddleware (100): pages robots.txt forbids do not use up the budget.
     # After RobotsTxtMiddleware too; before the budget, which replayed pages do not use up.
     "crawler.middlewares.IncrementalMiddleware": 105,
@@ -39,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.
+EXTENSIONS = {"crawler.distributed.RedisFrontier": 500}
 
 # newsarc's own settings
 NEWSARC_DB = "archive.db"
@@ -56,6 +61,12 @@ NEWSARC_RECRAWL_MAX = 30 * 86400
 NEWSARC_RECRAWL_FACTOR = 0.5
 NEWSARC_RESUME_CRAWLS: list[int] = []  # set by `newsarc crawl --resume`: crawls to continue
 NEWSARC_SOURCE = ""  # the sources.yml entry a crawl runs, recorded in `crawls.source`
+# Several workers sharing one crawl through Redis (crawler/distributed.py).
+NEWSARC_REDIS_URL = ""  # redis://host:port/db; empty: a crawl of its own
+NEWSARC_REDIS_KEY = "newsarc"  # the shared crawl's name: the prefix of its Redis keys
+NEWSARC_REDIS_IDLE_TIMEOUT = 30.0  # stop once the whole frontier has been empty this long
+NEWSARC_REDIS_HEARTBEAT_TTL = 10  # a worker silent this long is dead: its requests go back
+NEWSARC_REDIS_WORKER = ""  # this worker's name (default: host-pid)
 
 # `newsarc crawl --fast`: for servers you own (benchmarks, tests, the demo).
 FAST_SETTINGS = {

@@ -130,6 +130,32 @@ class SiteProfile:
             self.title_part_text[key] = min(segment, self.title_part_text.get(key, segment))
         return True
 
+    def merge(self, other: SiteProfile) -> None:
+        """Add what another profile of the same host learned (another crawler's shard of one
+        archive): page, line, template and title-part counts summed, `seen` keys unioned.
+
+        Counts cannot tell which pages made them, so a page or a text that both profiles
+        learned is counted twice (rare when each URL is fetched by one worker, and harmless
+        unless it tips a line over the boilerplate threshold). Order-independent, like `learn`.
+        """
+        if other.host != self.host:
+            raise ValueError(f"cannot merge the profile of {other.host} into {self.host}'s")
+        self.pages += other.pages
+        for mine, theirs in (
+            (self.lines, other.lines),
+            (self.templates, other.templates),
+            (self.title_parts, other.title_parts),
+        ):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0) + count
+        for key, text in other.title_part_text.items():
+            self.title_part_text[key] = min(text, self.title_part_text.get(key, text))
+        self.seen = sorted(set(self.seen).union(other.seen))
+
+    def has_learned(self, page: str) -> bool:
+        """Whether the page of this URL was learned."""
+        return self._seen(digest("url:" + page))
+
     def _seen(self, key: str) -> bool:
         at = bisect.bisect_left(self.seen, key)
         return at < len(self.seen) and self.seen[at] == key

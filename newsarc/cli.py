@@ -198,6 +198,20 @@ def plan_report(plan: Any) -> list[str]:
 )
 @click.option("--depth", type=click.IntRange(min=0), help="Link depth limit (0: unlimited).")
 @click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="NEWSARC_REDIS_URL",
+    help="Share the crawl with `newsarc worker`s through this Redis (or NEWSARC_REDIS_URL).",
+)
+@click.option("--redis-key", default="newsarc", show_default=True, help="The shared crawl's name.")
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="With --redis: stop once the shared frontier has been empty this many seconds.",
+)
 @click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(
     urls: tuple[str, ...],
@@ -212,6 +226,9 @@ def crawl(
     max_pages: int | None,
     depth: int | None,
     fast: bool,
+    redis_url: str | None,
+    redis_key: str,
+    idle_timeout: float,
     overrides: tuple[str, ...],
 ) -> None:
     """Crawl sites, archive every response to WARC, extract articles into SQLite.
@@ -229,6 +246,10 @@ def crawl(
     docs/scheduling.md), one after another; with --due, only those whose schedule is due,
     for cron or a systemd timer. A source already being crawled is skipped.
 
+    With --redis, the crawl's frontier is in Redis and `newsarc worker`s on any machine share
+    it (see docs/distributed.md); this process is one of the workers, with its own database
+    shard (--db, by default shards/HOST-PID.db) and WARC files.
+
     \b
     Examples:
         newsarc crawl https://example-news.com/
@@ -237,7 +258,10 @@ def crawl(
         newsarc crawl https://a.example/ --resume
         newsarc crawl --sources sources.yml --due
         newsarc crawl http://127.0.0.1:8000/ --fast -s DEPTH_LIMIT=3
+        newsarc crawl --redis redis://10.0.0.5:6379/0 https://a.example/ --db shards/w1.db
     """
+    if redis_url and (sources_file or resume):
+        fail("--redis shares a crawl of URLs; --sources and --resume do not apply to it")
     if sources_file:
         if urls or feeds or sitemaps:
             fail("give URLs or --sources, not both")
@@ -256,10 +280,35 @@ def crawl(
         check_url(url)
     if depth is not None:
         overrides = (*overrides, f"DEPTH_LIMIT={depth}")
+    spider_args = {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
+    if redis_url:
+        crawl_shared(redis_url, redis_key, idle_timeout, spider_args, db, warc_dir, max_pages,
+                     fast, overrides)  # fmt: skip
+        return
     settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
     check_database(db)
-    spider_args = {"urls": list(urls), "feeds": list(feeds), "sitemaps": list(sitemaps)}
     finish_crawl(url_key(spider_args), settings, spider_args, db, warc_dir, resume)
+
+
+def crawl_shared(
+    redis_url: str, key: str, idle_timeout: float, spider_args: dict[str, Any], db: str,
+    warc_dir: str, max_pages: int | None, fast: bool, overrides: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Seed a shared crawl in Redis, then work on it like any `newsarc worker`."""
+    from click.core import ParameterSource  # noqa: PLC0415
+
+    from extractors.urls import site_key  # noqa: PLC0415
+    from newsarc.cli_worker import default_shard, redis_settings, run_worker, seed_crawl  # noqa: PLC0415
+
+    if click.get_current_context().get_parameter_source("db") is ParameterSource.DEFAULT:
+        db = default_shard()
+    settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
+    check_database(db)
+    redis_settings(settings, redis_url, key, idle_timeout)
+    every = [url for group in spider_args.values() for url in group]
+    hosts = sorted({site_key(url) for url in every})
+    seed_crawl(redis_url, key, hosts)
+    run_worker(key, settings, {**spider_args, "hosts": hosts}, db, warc_dir)
 
 
 def url_key(spider_args: dict[str, list[str]]) -> Any:
@@ -594,4 +643,4 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
 
 
 # Commands kept in modules of their own; importing them adds them to the `cli` group.
-from newsarc import cli_check, cli_reindex, cli_replay  # noqa: E402, F401
+from newsarc import cli_check, cli_merge, cli_reindex, cli_replay, cli_worker  # noqa: E402, F401

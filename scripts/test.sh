@@ -4,10 +4,12 @@
 # The browser test drives Debian's Chromium (Playwright's own browser downloads are not used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Debian packages the tests drive: chromium (browser test), wget (a foreign WARC to reindex).
+# Debian packages the tests drive: chromium (browser test), wget (a foreign WARC to reindex),
+# redis-server (shared crawls: the tests start their own on a free port of 127.0.0.1).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wget >/dev/null || missing+=(wget)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} for the tests..."
     apt-get update -qq

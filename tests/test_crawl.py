@@ -132,6 +132,25 @@ def test_robots_txt_is_obeyed(crawled) -> None:
     assert "/private/secret.html" not in crawled["requested"]
 
 
+def test_requests_waiting_together_for_robots_txt_all_obey_it(tmp_path: Path) -> None:
+    """Start URLs of one host wait together for its robots.txt; each must get its rules
+    (Scrapy 2.13+'s own middleware lets all but the first through: crawler/middlewares.py)."""
+    forbidden = [f"/private/page-{n}.html" for n in range(6)]
+    with HTTPServer(host="127.0.0.1", port=0) as server:
+        base = serve_site(server)
+        for path in forbidden:
+            server.expect_request(path).respond_with_data(article_html(path[9:-5], "Secret"))
+        result = subprocess.run(
+            [sys.executable, "-m", "newsarc", "crawl", base + "/", *[base + p for p in forbidden],
+             "--fast", "--db", str(tmp_path / "a.db"), "--warc-dir", str(tmp_path / "warcs")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        requested = [request.path for request, _ in server.log]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "/news/linked.html" in requested
+    assert not [path for path in requested if path.startswith("/private/")]
+
+
 def test_every_page_fetched_once(crawled) -> None:
     pages = [path for path in crawled["requested"] if path != "/robots.txt"]
     assert len(pages) == len(set(pages))

@@ -215,3 +215,16 @@ def test_writes_of_one_unit_are_committed_together(tmp_path: Path) -> None:
     store.add_capture(capture(3))
     assert committed(path, "captures") == 3
     store.close()
+
+
+def test_a_site_row_made_before_its_captures_gets_their_dates(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    store.save_profile("example.com", "{}", [], 0)  # the row exists, with no dates yet
+    store.add_capture({**capture(1), "fetched_at": "2024-05-01T10:00:00.000+00:00"})
+    store.add_capture({**capture(2), "fetched_at": "2024-05-02T10:00:00.000+00:00"})
+    store.close()
+    db = sqlite3.connect(tmp_path / "a.db")
+    row = db.execute(
+        "SELECT first_seen, last_seen, capture_count FROM sites WHERE host = 'example.com'"
+    ).fetchone()
+    assert row == ("2024-05-01T10:00:00.000+00:00", "2024-05-02T10:00:00.000+00:00", 2)

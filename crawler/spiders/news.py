@@ -87,6 +87,7 @@ class NewsSpider(scrapy.Spider):
         feeds: str | Iterable[str] | None = None,
         sitemaps: str | Iterable[str] | None = None,
         hosts: str | Iterable[str] | None = None,
+        join: str | bool = False,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -94,7 +95,9 @@ class NewsSpider(scrapy.Spider):
         self.start_urls = split_urls(url) + split_urls(urls)
         self.feed_urls = split_urls(feeds)
         self.sitemap_urls = split_urls(sitemaps)
-        if not (self.start_urls or self.feed_urls or self.sitemap_urls):
+        # A worker joining a shared crawl (newsarc worker): its requests come from Redis.
+        self.join = join not in (False, "", "0", "false")
+        if not (self.start_urls or self.feed_urls or self.sitemap_urls or self.join):
             raise ValueError("give at least one start URL (-a url=...), feed or sitemap")
         every_url = self.start_urls + self.feed_urls + self.sitemap_urls
         self.allowed_sites = {site_key(u) for u in every_url}
@@ -110,6 +113,8 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        if self.join:
+            return
         for url in self.start_urls:
             yield Request(url, self.parse_page, errback=self.start_failed, meta={"start": True})
         for url in self.feed_urls:
