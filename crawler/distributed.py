@@ -144,14 +144,18 @@ def frontier_size(server: redis.Redis, keys: Keys) -> tuple[int, int]:
     return server.zcard(keys.requests), leased
 
 
-def seed(server: redis.Redis, keys: Keys, hosts: list[str]) -> bool:
-    """Record the hosts a crawl may follow before its start requests are queued. On an idle
-    frontier this starts a new crawl (the duplicate filter is cleared); on a busy one the hosts
-    are added to the running crawl. True if a new crawl was started."""
+def seed(
+    server: redis.Redis, keys: Keys, hosts: list[str], settings: dict[str, Any] | None = None
+) -> bool:
+    """Record the hosts a crawl may follow (and the Scrapy settings of its source, for every
+    worker) before its start requests are queued. On an idle frontier this starts a new crawl
+    (the duplicate filter is cleared); on a busy one the hosts and settings are added to the
+    running crawl. True if a new crawl was started."""
     queued, leased = frontier_size(server, keys)
     fresh = not (queued or leased or live_workers(server, keys))
     config = {} if fresh else read_config(server, keys) or {}
     config["hosts"] = sorted({*config.get("hosts", []), *hosts})
+    config["settings"] = {**config.get("settings", {}), **(settings or {})}
     config.setdefault("started_at", time.time())
     pipe = server.pipeline()
     if fresh:

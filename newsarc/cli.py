@@ -260,8 +260,15 @@ def crawl(
         newsarc crawl http://127.0.0.1:8000/ --fast -s DEPTH_LIMIT=3
         newsarc crawl --redis redis://10.0.0.5:6379/0 https://a.example/ --db shards/w1.db
     """
-    if redis_url and (sources_file or resume):
-        fail("--redis shares a crawl of URLs; --sources and --resume do not apply to it")
+    if redis_url and resume:
+        fail("--resume does not apply to a shared crawl: its frontier in Redis is what resumes")
+    if redis_url and sources_file:
+        if urls or feeds or sitemaps:
+            fail("give URLs or --sources, not both")
+        source = shared_source_of(sources_file, source_names)
+        crawl_shared(redis_url, redis_key, idle_timeout, source.spider_args(), db, warc_dir,
+                     max_pages, fast, overrides, source)  # fmt: skip
+        return
     if sources_file:
         if urls or feeds or sitemaps:
             fail("give URLs or --sources, not both")
@@ -290,11 +297,26 @@ def crawl(
     finish_crawl(url_key(spider_args), settings, spider_args, db, warc_dir, resume)
 
 
+def shared_source_of(path: str, names: tuple[str, ...]) -> Any:
+    """The one source a shared crawl runs (its settings go to every worker through Redis)."""
+    from crawler.sources import SourcesError, select_sources  # noqa: PLC0415
+
+    try:
+        chosen = select_sources(load_sources_or_fail(path), names)
+    except SourcesError as exc:
+        fail(str(exc))
+    if len(chosen) != 1:
+        fail("--redis shares the crawl of one source: choose it with --source NAME")
+    return chosen[0]
+
+
 def crawl_shared(
     redis_url: str, key: str, idle_timeout: float, spider_args: dict[str, Any], db: str,
     warc_dir: str, max_pages: int | None, fast: bool, overrides: tuple[str, ...],
+    source: Any = None,
 ) -> None:  # fmt: skip
-    """Seed a shared crawl in Redis, then work on it like any `newsarc worker`."""
+    """Seed a shared crawl in Redis, then work on it like any `newsarc worker`. A source's
+    Scrapy settings are recorded with the crawl, for every worker."""
     from click.core import ParameterSource  # noqa: PLC0415
 
     from extractors.urls import site_key  # noqa: PLC0415
@@ -304,11 +326,29 @@ def crawl_shared(
         db = default_shard()
     settings = crawl_settings(db, warc_dir, max_pages, fast, overrides)
     check_database(db)
+    shared = shareable(source.scrapy_settings()) if source else {}
+    apply_shared(settings, shared, overrides)
     redis_settings(settings, redis_url, key, idle_timeout)
     every = [url for group in spider_args.values() for url in group]
-    hosts = sorted({site_key(url) for url in every})
-    seed_crawl(redis_url, key, hosts)
+    hosts = sorted({site_key(url) for url in every} | set(source.allowed_hosts if source else ()))
+    seed_crawl(redis_url, key, hosts, shared)
     run_worker(key, settings, {**spider_args, "hosts": hosts}, db, warc_dir)
+
+
+def shareable(source_settings: dict[str, Any]) -> dict[str, Any]:
+    """A source's settings that its shared crawl's workers take (JSON; not the source name:
+    a worker's crawls are the shared crawl's)."""
+    return {
+        name: value
+        for name, value in source_settings.items()
+        if name != "NEWSARC_SOURCE" and isinstance(value, str | int | float | bool)
+    }
+
+
+def apply_shared(settings: Any, shared: dict[str, Any], overrides: tuple[str, ...]) -> None:
+    """The shared crawl's settings, under this process's own -s."""
+    settings.setdict(shared, priority="cmdline")
+    settings.setdict(dict(parse_setting(item) for item in overrides), priority="cmdline")
 
 
 def url_key(spider_args: dict[str, list[str]]) -> Any:

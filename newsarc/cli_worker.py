@@ -12,6 +12,7 @@ import click
 from newsarc.cli import (
     DEFAULT_WARC_DIR,
     EXIT_LOCKED,
+    apply_shared,
     check_database,
     cli,
     crawl_settings,
@@ -56,11 +57,11 @@ def redis_settings(settings: Any, url: str, key: str, idle_timeout: float) -> No
         settings.set("NEWSARC_REDIS_IDLE_TIMEOUT", idle_timeout, priority="cmdline")
 
 
-def seed_crawl(url: str, key: str, hosts: list[str]) -> None:
-    """Record the crawl's hosts in Redis (a new crawl if the frontier is idle)."""
+def seed_crawl(url: str, key: str, hosts: list[str], settings: dict[str, Any]) -> None:
+    """Record the crawl's hosts and settings in Redis (a new crawl if the frontier is idle)."""
     from crawler.distributed import Keys, seed  # noqa: PLC0415
 
-    started = seed(connect_or_fail(url), Keys(key), hosts)
+    started = seed(connect_or_fail(url), Keys(key), hosts, settings)
     what = "started a new shared crawl" if started else "joined the running shared crawl"
     click.echo(f"newsarc: {what} {key!r} on {url}", err=True)
 
@@ -163,6 +164,7 @@ def worker(
     for item in overrides:
         parse_setting(item)
     settings = crawl_settings(db, warc_dir, None, fast, overrides)
+    apply_shared(settings, config.get("settings", {}), overrides)
     redis_settings(settings, redis_url, redis_key, idle_timeout)
     spider_args = {"urls": [], "hosts": config["hosts"], "join": True}
     run_worker(redis_key, settings, spider_args, db, warc_dir)

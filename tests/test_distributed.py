@@ -337,3 +337,41 @@ def test_a_killed_worker_restarted_finishes_its_own_share(
     with sqlite3.connect(shard) as conn:
         rows = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
     assert rows == len(found)  # records written after the kill's last commit got their rows
+
+
+def test_a_source_is_shared_with_its_settings(
+    sites: tuple[Path, Single], redis_url: str, tmp_path: Path
+) -> None:
+    """`crawl --redis --sources F --source NAME`: the source's hosts and Scrapy settings go to
+    every worker through Redis (here a depth limit: only the front page's links)."""
+    root, _ = sites
+    warcs, shards = tmp_path / "warcs", tmp_path / "shards"
+    common = ("--fast", "--warc-dir", str(warcs), *FAST_REDIS, *QUIET)
+    with running_sites(root) as bases:
+        sources = tmp_path / "sources.yml"
+        sources.write_text(
+            "sources:\n"
+            f"  - name: ledger\n    start_urls: ['{bases['ledger']}/']\n    depth: 1\n"
+            f"  - name: tribune\n    start_urls: ['{bases['tribune']}/']\n",
+            encoding="utf-8",
+        )
+        refused = newsarc("crawl", "--redis", redis_url, "--sources", str(sources), *common)
+        _, error = refused.communicate(timeout=60)
+        assert refused.returncode == 1
+        assert error.strip().splitlines()[-1] == (
+            "Error: --redis shares the crawl of one source: choose it with --source NAME"
+        )
+        worker = newsarc("worker", "--redis", redis_url, "--db", str(shards / "w.db"), *common,
+                         "-s", "LOG_LEVEL=INFO")  # fmt: skip
+        seeder = newsarc("crawl", "--redis", redis_url, "--sources", str(sources), "--source",
+                         "ledger", "--db", str(shards / "seed.db"), *common)  # fmt: skip
+        _, worker_log = finish(seeder, worker)
+    config = json.loads(redis.Redis.from_url(redis_url).get("newsarc:config"))
+    assert config["hosts"] == [bases["ledger"].removeprefix("http://")]
+    assert config["settings"]["DEPTH_LIMIT"] == 1
+    urls = {by_site(url, bases) for kind, url, _ in records(warcs) if kind == "response"}
+    assert urls and all(url.startswith("ledger/") for url in urls)
+    overridden = worker_log.split("Overridden settings:", 1)[1].split("\n20", 1)[0]
+    assert "'DEPTH_LIMIT': 1" in overridden  # the worker took the source's depth limit
+    single_ledger = {url for url in sites[1].urls if url.startswith("ledger/")}
+    assert urls < single_ledger  # a depth limit: fewer pages than the whole site
