@@ -78,7 +78,7 @@ def run_bare(bases: list[str], out: Path) -> dict:
 
 def run_newsarc(bases: list[str], out: Path) -> dict:
     db, warcs = out / "archive.db", out / "warcs"
-    command = [sys.executable, "-m", "newsarc", "crawl", *bases, "--fast",
+    command = [sys.executable, "-m", "newsarc", "crawl", *bases, "--fast", "--allow-private",
                "--db", str(db), "--warc-dir", str(warcs)]  # fmt: skip
     figures = measure(command, (out / "newsarc.log").resolve())
     with sqlite3.connect(db) as conn:

@@ -43,7 +43,8 @@ def crawl(articles: int, out: Path) -> None:
     build_sites(out / "sites", articles_per_site=articles)
     with running_sites(out / "sites") as sites:
         command = [sys.executable, "-m", "newsarc", "crawl", *sites.values(), "--fast",
-                   "--db", str(out / "live.db"), "--warc-dir", str(out / "warcs"),
+                   "--allow-private", "--db", str(out / "live.db"),
+                   "--warc-dir", str(out / "warcs"),
                    "-s", f"NEWSARC_WARC_MAX_SIZE={WARC_SIZE}"]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:

@@ -1,5 +1,7 @@
 """Scrapy settings for newsarc: polite by default; `-s` or `newsarc crawl --fast` for local work."""
 
+import os
+
 BOT_NAME = "newsarc"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -30,6 +32,8 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 15.0
 
 DOWNLOADER_MIDDLEWARES = {
+    # First: nothing is fetched (robots.txt included) from an address the guard refuses.
+    "crawler.guard.AddressGuardMiddleware": 50,
     # Scrapy's, fixed: requests waiting together for robots.txt all get its rules.
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
@@ -44,6 +48,11 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.
 EXTENSIONS = {"crawler.distributed.RedisFrontier": 500}
+
+# The address guard (crawler/guard.py): only global addresses, unless allowed.
+DNS_RESOLVER = "crawler.guard.GuardedResolver"
+NEWSARC_ALLOW_PRIVATE = os.environ.get("NEWSARC_ALLOW_PRIVATE", "") not in ("", "0", "false")
+NEWSARC_ALLOWED_NETWORKS = ""  # comma-separated CIDRs fetched even though not global
 
 # newsarc's own settings
 NEWSARC_DB = "archive.db"

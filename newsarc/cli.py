@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 import socket
 import sqlite3
@@ -58,6 +59,24 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def allow_private_option(command: Any) -> Any:
+    """--allow-private (or NEWSARC_ALLOW_PRIVATE=1): lift the address guard."""
+    return click.option(
+        "--allow-private",
+        is_flag=True,
+        envvar="NEWSARC_ALLOW_PRIVATE",
+        callback=remember_allow_private,
+        expose_value=False,
+        help="Fetch loopback, private and reserved addresses too (servers you own, intranets).",
+    )(command)
+
+
+def remember_allow_private(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:  # for crawler/settings.py, and for the crawls this one starts as processes
+        os.environ["NEWSARC_ALLOW_PRIVATE"] = "1"
+    return value
+
+
 def crawl_settings(
     db: str, warc_dir: str, max_pages: int | None, fast: bool, overrides: tuple[str, ...]
 ) -> Any:
@@ -70,6 +89,8 @@ def crawl_settings(
     if fast:
         settings.setdict(project_settings.FAST_SETTINGS, priority="cmdline")
     settings.setdict({"NEWSARC_DB": db, "NEWSARC_WARC_DIR": warc_dir}, priority="cmdline")
+    if os.environ.get("NEWSARC_ALLOW_PRIVATE", "") not in ("", "0", "false"):
+        settings.set("NEWSARC_ALLOW_PRIVATE", True, priority="cmdline")
     if max_pages:
         settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
     settings.setdict(dict(parse_setting(item) for item in overrides), priority="cmdline")
@@ -212,6 +233,7 @@ def plan_report(plan: Any) -> list[str]:
     show_default=True,
     help="With --redis: stop once the shared frontier has been empty this many seconds.",
 )
+@allow_private_option
 @click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def crawl(
     urls: tuple[str, ...],
@@ -246,6 +268,11 @@ def crawl(
     docs/scheduling.md), one after another; with --due, only those whose schedule is due,
     for cron or a systemd timer. A source already being crawled is skipped.
 
+    Only global addresses are fetched: a URL, redirect or DNS answer that leads to a
+    loopback, private, link-local, multicast or reserved address is refused (counted in the
+    stats, not fatal). --allow-private lifts that; -s NEWSARC_ALLOWED_NETWORKS=CIDR,... lifts
+    it for those networks only (see docs/limits.md).
+
     With --redis, the crawl's frontier is in Redis and `newsarc worker`s on any machine share
     it (see docs/distributed.md); this process is one of the workers, with its own database
     shard (--db, by default shards/HOST-PID.db) and WARC files.
@@ -257,7 +284,7 @@ def crawl(
         newsarc crawl https://a.example/ --feed https://a.example/rss.xml --max-pages 500
         newsarc crawl https://a.example/ --resume
         newsarc crawl --sources sources.yml --due
-        newsarc crawl http://127.0.0.1:8000/ --fast -s DEPTH_LIMIT=3
+        newsarc crawl http://127.0.0.1:8000/ --fast --allow-private -s DEPTH_LIMIT=3
         newsarc crawl --redis redis://10.0.0.5:6379/0 https://a.example/ --db shards/w1.db
     """
     if redis_url and resume:
@@ -445,6 +472,7 @@ def crawl_one_source(
     help="Longest wait, in seconds, before looking at the schedules again.",
 )
 @click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
+@allow_private_option
 @click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def schedule(
     sources_file: str,
@@ -669,6 +697,7 @@ def demo(directory: str, articles: int, serve: bool, host: str, port: int) -> No
             "crawl",
             *sites.values(),
             "--fast",
+            "--allow-private",
             "--db",
             str(db),
             "--warc-dir",

@@ -12,6 +12,7 @@ import click
 from newsarc.cli import (
     DEFAULT_WARC_DIR,
     EXIT_LOCKED,
+    allow_private_option,
     apply_shared,
     check_database,
     cli,
@@ -124,6 +125,7 @@ def run_worker(
     help="How long to wait for a shared crawl to be started, if there is none yet.",
 )
 @click.option("--fast", is_flag=True, help="No politeness delays: only for servers you own.")
+@allow_private_option
 @click.option("-s", "overrides", multiple=True, metavar="NAME=VALUE", help="Any Scrapy setting.")
 def worker(
     redis_url: str,

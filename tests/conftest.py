@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+# Every test server listens on 127.0.0.1, which the address guard refuses by default: the
+# crawls the tests start (and Scrapy run in-process) may fetch it. tests/test_guard.py turns
+# the guard back on where it tests it.
+os.environ["NEWSARC_ALLOW_PRIVATE"] = "1"
 
 WARCIO_MAIN = "import sys; from warcio.cli import main; sys.exit(main(sys.argv[1:]))"
 
