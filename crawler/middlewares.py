@@ -67,7 +67,8 @@ def exchange_from(request: Request, response: Response) -> HttpExchange:
         protocol=response.protocol or "HTTP/1.1",
         fetched_at=datetime.now(UTC),
         ip_address=str(response.ip_address) if response.ip_address else None,
-        truncated="length" if "dataloss" in response.flags else None,
+        # dataloss: the server sent less than it announced; download_stopped: BodySizeLimit
+        truncated="length" if {"dataloss", "download_stopped"} & set(response.flags) else None,
     )
 
 

@@ -17,7 +17,9 @@ DOWNLOAD_DELAY = 0.25
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 60
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+# A body is cut at NEWSARC_MAX_BODY_SIZE wire bytes, and what came is archived (crawler/limits.py);
+# DOWNLOAD_MAXSIZE bounds the decompressed body (a gzip bomb is stopped there).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DEPTH_LIMIT = 16  # archive pagination runs deep; NEWSARC_MAX_PAGES_PER_HOST is the main bound
 DEPTH_PRIORITY = 1  # breadth-first: the front pages and feeds before deep archives
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
@@ -47,7 +49,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.
-EXTENSIONS = {"crawler.distributed.RedisFrontier": 500}
+EXTENSIONS = {"crawler.distributed.RedisFrontier": 500, "crawler.limits.BodySizeLimit": 100}
+SPIDER_MIDDLEWARES = {"crawler.limits.TrapMiddleware": 550}
 
 # The address guard (crawler/guard.py): only global addresses, unless allowed.
 DNS_RESOLVER = "crawler.guard.GuardedResolver"
@@ -60,6 +63,8 @@ NEWSARC_WARC_DIR = "warcs"
 NEWSARC_WARC_PREFIX = "newsarc"
 NEWSARC_WARC_MAX_SIZE = 1_000_000_000
 NEWSARC_MAX_PAGES_PER_HOST = 20_000
+NEWSARC_MAX_BODY_SIZE = 32 * 1024 * 1024  # wire bytes; 0: no cut (DOWNLOAD_MAXSIZE drops)
+NEWSARC_TRAP_BUDGET = 200  # trap-like links (calendars, session IDs, ...) followed per host
 NEWSARC_EXTRACT_WORKERS = 0  # 0: one extraction process per core
 NEWSARC_DB_BATCH_SIZE = 500
 # Incremental crawls: archived article pages are fetched again after factor × their age at

@@ -1,0 +1,201 @@
+"""Bounds a hostile site cannot get past: body size, and endless URL spaces (traps).
+
+- `BodySizeLimit` (extension): a body is cut at NEWSARC_MAX_BODY_SIZE bytes as they come over
+  the wire, and a gzip or deflate body as soon as what has come would inflate past
+  DOWNLOAD_MAXSIZE (a gzip bomb: 10 MB that inflate to 10 GB is cut after its first ~64 KB).
+  Unlike Scrapy's DOWNLOAD_MAXSIZE, which drops such a response, the part received is kept:
+  WarcCaptureMiddleware archives it with `WARC-Truncated: length`, and the page is analysed as
+  far as it goes (HttpCompressionMiddleware refuses to inflate a cut bomb past
+  DOWNLOAD_MAXSIZE).
+- `TrapMiddleware` (spider middleware): links that look like an endless URL space (a path
+  segment repeated, a session ID in the URL, a calendar, a deep path, a query string that
+  keeps growing) are counted per host; once a host has used up NEWSARC_TRAP_BUDGET of them,
+  further ones are dropped (a session ID in links makes every page of a site new again).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured, StopDownload
+
+from extractors.urls import site_key
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+RECEIVED_META_KEY = "newsarc_received"
+
+
+class Inflated:
+    """How many bytes a gzip or zlib body inflates to, counted as its chunks arrive (nothing
+    kept); gzip members one after another count as one body."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self) -> None:
+        self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header
+        self.size = 0
+
+    def feed(self, data: bytes, limit: int) -> int:
+        while data and self.size <= limit:
+            self.size += len(self.inflater.decompress(data, self.CHUNK))
+            if self.inflater.eof:  # another gzip member may follow
+                data = self.inflater.unused_data
+                self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+            else:
+                data = self.inflater.unconsumed_tail
+        return self.size
+
+
+class BodySizeLimit:
+    """Cuts a body at NEWSARC_MAX_BODY_SIZE wire bytes, or when it would inflate past
+    DOWNLOAD_MAXSIZE (a gzip bomb), and keeps what came (see the module docs)."""
+
+    def __init__(self, crawler: Crawler, limit: int, inflated_limit: int) -> None:
+        self.stats = crawler.stats
+        self.limit = limit
+        self.inflated_limit = inflated_limit
+        self.inflating: dict[int, Inflated] = {}  # by id(request), while it downloads
+        crawler.signals.connect(self.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
+        crawler.signals.connect(self.left, signal=signals.request_left_downloader)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        limit = crawler.settings.getint("NEWSARC_MAX_BODY_SIZE")
+        if limit <= 0:
+            raise NotConfigured
+        return cls(crawler, limit, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, **_: Any) -> None:
+        encoding = (headers.get(b"Content-Encoding") or b"").strip().lower()
+        if self.inflated_limit > 0 and encoding in (b"gzip", b"x-gzip", b"deflate"):
+            self.inflating[id(request)] = Inflated()
+
+    def bytes_received(self, data: bytes, request: Request, **_: Any) -> None:
+        received = request.meta.get(RECEIVED_META_KEY, 0) + len(data)
+        request.meta[RECEIVED_META_KEY] = received
+        if received > self.limit:
+            self._cut(request, "body_truncated", f"{received} bytes (NEWSARC_MAX_BODY_SIZE)")
+        inflated = self.inflating.get(id(request))
+        if inflated is None:
+            return
+        try:
+            size = inflated.feed(data, self.inflated_limit)
+        except zlib.error:  # not what it claims: HttpCompressionMiddleware will say so
+            del self.inflating[id(request)]
+            return
+        if size > self.inflated_limit:
+            self._cut(
+                request,
+                "inflated_truncated",
+                f"{received} bytes that inflate to over {self.inflated_limit} (DOWNLOAD_MAXSIZE)",
+            )
+
+    def _cut(self, request: Request, kind: str, why: str) -> None:
+        self.inflating.pop(id(request), None)
+        self.stats.inc_value(f"newsarc/limits/{kind}")
+        logger.warning("%s: body cut at %s; the part received is archived", request.url, why)
+        raise StopDownload(fail=False)
+
+    def left(self, request: Request, **_: Any) -> None:
+        self.inflating.pop(id(request), None)
+
+
+# -- traps ----------------------------------------------------------------------------------------
+
+_SESSION_PARAMS = "sid sessid sessionid session_id phpsessid jsessionid aspsessionid cfid cftoken"
+SESSION_PARAMS = frozenset(_SESSION_PARAMS.split())
+SESSION_IN_PATH = re.compile(r";(?:jsessionid|sessionid|sid)=|/\(S\([a-z0-9]{16,}\)\)/", re.I)
+# A calendar page, a date in the query, or a path that is only a date (a day's archive).
+CALENDAR = re.compile(
+    r"/calendar(?:/|$)|[?&](?:date|day|month|year|week|ym)=\d"
+    r"|^/(?:[a-z-]+/)?(?:1[0-9]|2[0-9])\d\d/\d{1,2}/\d{1,2}/?$",
+    re.I,
+)
+MAX_SEGMENTS = 12
+MAX_PARAMS = 8
+REPEATS = 3  # a path segment seen this many times
+
+
+def trap_kind(url: str) -> str | None:
+    """What kind of endless URL space `url` looks like, or None."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    if SESSION_IN_PATH.search(parts.path) or any(
+        name.lower() in SESSION_PARAMS and len(value) >= 16 for name, value in params
+    ):
+        return "session_id"
+    if segments and Counter(segments).most_common(1)[0][1] >= REPEATS:
+        return "repeated_segment"
+    if CALENDAR.search(parts.path) or CALENDAR.search("?" + parts.query):
+        return "calendar"
+    if len(segments) > MAX_SEGMENTS:
+        return "deep_path"
+    if len(params) > MAX_PARAMS:
+        return "many_params"
+    return None
+
+
+class TrapMiddleware:
+    """Drops trap-like links past a per-host budget (see the module docs)."""
+
+    def __init__(self, crawler: Crawler, budget: int) -> None:
+        self.stats = crawler.stats
+        self.budget = budget
+        self.spent: Counter[str] = Counter()
+        self.warned: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        budget = crawler.settings.getint("NEWSARC_TRAP_BUDGET")
+        if budget < 0:
+            raise NotConfigured
+        return cls(crawler, budget)
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Any:
+        for item in result:
+            if not isinstance(item, Request) or self.allowed(item):
+                yield item
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for item in result:
+            if not isinstance(item, Request) or self.allowed(item):
+                yield item
+
+    def allowed(self, request: Request) -> bool:
+        kind = trap_kind(request.url)
+        if kind is None or request.meta.get("start"):
+            return True
+        host = site_key(request.url)
+        self.stats.inc_value(f"newsarc/traps/seen/{kind}")
+        if self.spent[host] < self.budget:
+            self.spent[host] += 1
+            return True
+        self.stats.inc_value(f"newsarc/traps/dropped/{kind}")
+        if host not in self.warned:
+            self.warned.add(host)
+            logger.warning(
+                "%s: %d trap-like links followed (NEWSARC_TRAP_BUDGET); dropping more: %s (%s)",
+                host,
+                self.budget,
+                request.url,
+                kind,
+            )
+        return False
