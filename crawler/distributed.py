@@ -34,6 +34,7 @@ import redis
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
@@ -118,7 +119,7 @@ def scrapy_settings(url: str, key: str) -> dict[str, Any]:
         "NEWSARC_REDIS_KEY": key,
         "REDIS_URL": url,
         "SCHEDULER": "crawler.distributed.LeasingScheduler",
-        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "DUPEFILTER_CLASS": "crawler.distributed.RememberingDupeFilter",
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
@@ -178,6 +179,31 @@ def wait_for_config(server: redis.Redis, keys: Keys, timeout: float) -> dict | N
         if config is not None or time.monotonic() >= deadline:
             return config
         time.sleep(0.5)
+
+
+# -- the duplicate filter -----------------------------------------------------------------------
+
+
+class RememberingDupeFilter(RFPDupeFilter):
+    """scrapy-redis' duplicate filter, remembering the fingerprints it has already seen in
+    Redis: a page's links are mostly known (menus, related stories), and each SADD is a round
+    trip that blocks the crawler's thread (27 of 35 Redis commands per page, measured). Safe
+    because the shared set only grows while a crawl runs."""
+
+    def __init__(self, server: Any, key: str, debug: bool = False) -> None:
+        super().__init__(server, key, debug)
+        self.known: set[str] = set()
+
+    def request_seen(self, request: Request) -> bool:
+        fingerprint = self.request_fingerprint(request)
+        if fingerprint in self.known:
+            return True
+        self.known.add(fingerprint)
+        return self.server.sadd(self.key, fingerprint) == 0
+
+    def clear(self) -> None:
+        self.known.clear()
+        super().clear()
 
 
 # -- the scheduler ------------------------------------------------------------------------------
