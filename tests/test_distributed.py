@@ -375,3 +375,45 @@ def test_a_source_is_shared_with_its_settings(
     assert "'DEPTH_LIMIT': 1" in overridden  # the worker took the source's depth limit
     single_ledger = {url for url in sites[1].urls if url.startswith("ledger/")}
     assert urls < single_ledger  # a depth limit: fewer pages than the whole site
+
+
+def test_a_payload_one_worker_archived_is_a_revisit_for_another(
+    sites: tuple[Path, Single], redis_url: str, tmp_path: Path
+) -> None:
+    """Crawl 1 by worker A, crawl 2 of the unchanged sites by worker B (another shard, knowing
+    nothing of A's): B's answers are revisits of A's records, through the capture index in
+    Redis, and the merged archive resolves them."""
+    root, single = sites
+    shards = tmp_path / "shards"
+    with running_sites(root) as bases:
+        for name in ("a", "b"):
+            finish(newsarc("crawl", "--redis", redis_url, *bases.values(), "--fast",
+                           "--db", str(shards / f"{name}.db"), "--warc-dir",
+                           str(tmp_path / f"warcs-{name}"), *FAST_REDIS, *QUIET))  # fmt: skip
+    first = {url: record_id for url, record_id in warc_ids(tmp_path / "warcs-a", "response")}
+    revisits = warc_ids(tmp_path / "warcs-b", "revisit", "WARC-Refers-To")
+    assert len(revisits) >= len(single.articles)  # every unchanged article page, at least
+    assert all(first[url] == refers_to for url, refers_to in revisits)
+    with sqlite3.connect(shards / "b.db") as conn:
+        unresolved = conn.execute(
+            "SELECT count(*) FROM captures WHERE record_type = 'revisit' AND revisit_of IS NULL "
+            "AND refers_to IS NOT NULL"
+        ).fetchone()[0]
+    assert unresolved == len(revisits)  # the originals are in A's shard, named by record ID
+    merge_and_check([shards / "a.db", shards / "b.db"], tmp_path / "merged.db")
+    with sqlite3.connect(tmp_path / "merged.db") as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM captures WHERE record_type = 'revisit' AND revisit_of IS NULL"
+        ).fetchone()[0]
+    assert left == 0
+
+
+def warc_ids(folder: Path, kind: str, header: str = "WARC-Record-ID") -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(folder.glob("*.warc.gz")):
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == kind:
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    found.append((url, record.rec_headers.get_header(header)))
+    return found
