@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -708,6 +709,15 @@ class Store:
             self._upsert_sites()
         self.db.conn.commit()
         self._pending = 0
+
+    def rollback(self) -> None:
+        """Drop the open transaction and its site counters: after a write failed (a full disk),
+        so that closing does not try to commit it again. SQLite may have rolled it back."""
+        if self.db.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.db.conn.rollback()
+        self._pending = 0
+        self._site_counts = {}
 
     def _upsert_sites(self) -> None:
         self.db.conn.executemany(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import fcntl
 import hashlib
 import io
@@ -81,6 +83,30 @@ class Original:
     payload_digest: str | None
 
 
+class WarcWriteError(OSError):
+    """A record could not be written (a full disk, a file-size limit, an I/O error).
+
+    The file has been cut back to its last whole record, so no half record is left for a row
+    to point at; `strerror` is a one-line message naming the problem and the file.
+    """
+
+    @property
+    def disk_full(self) -> bool:
+        return self.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def write_error(exc: OSError, path: Path) -> WarcWriteError:
+    problem = exc.strerror or str(exc)
+    return WarcWriteError(exc.errno, f"{problem[:1].lower()}{problem[1:]} writing WARC file {path}")
+
+
+def serialized(record: ArcWarcRecord) -> bytes:
+    """A record as its (gzip member) bytes, made in memory."""
+    buffer = io.BytesIO()
+    WARCWriter(buffer, gzip=True, warc_version="WARC/1.1").write_record(record)
+    return buffer.getvalue()
+
+
 def payload_digest(body: bytes) -> str:
     """`sha1:BASE32`, as WARC-Payload-Digest has it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -155,17 +181,16 @@ class RotatingWarcWriter:
 
     def _write_pair(self, exchange: HttpExchange, response: ArcWarcRecord) -> WarcLocation:
         writer, out = self._ensure_open()
-        offset = out.tell()
-        writer.write_record(response)
-        length = out.tell() - offset
-        writer.write_record(self._request_record(writer, exchange, response))
-        # Flushed before the caller stores a row naming it: a row never outlives its record,
-        # even when the process is killed.
-        out.flush()
+        # Both records are made in memory, then appended in one write that reaches the kernel
+        # before the caller stores a row naming them (a row never outlives its record, even
+        # when the process is killed); a kill can only tear the file's end, and a failed
+        # write is cut off again (see `_append`).
+        first = serialized(response)
+        offset = self._append(first + serialized(self._request_record(writer, exchange, response)))
         location = WarcLocation(
             filename=self._name,
             offset=offset,
-            length=length,
+            length=len(first),
             record_id=response.rec_headers.get_header("WARC-Record-ID"),
             payload_digest=response.rec_headers.get_header("WARC-Payload-Digest") or "",
             warc_date=response.rec_headers.get_header("WARC-Date"),
@@ -182,6 +207,25 @@ class RotatingWarcWriter:
             self._indexing.shutdown(wait=True)
             self._indexing = None
 
+    def _append(self, data: bytes) -> int:
+        """Append whole records to the open file; return the offset they start at.
+
+        On a write error (ENOSPC, EFBIG, EIO) the file is cut back to that offset and a
+        WarcWriteError raised: what is left ends with a whole record, and stays appendable.
+        """
+        assert self._file is not None
+        offset = self._file.tell()
+        try:
+            view = memoryview(data)
+            while view:  # an unbuffered write may write part of the data
+                view = view[self._file.write(view) or 0 :]
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                self._file.truncate(offset)
+                self._file.seek(offset)
+            raise write_error(exc, self.directory / self._name) from exc
+        return offset
+
     def _close_file(self) -> None:
         if self._file is None:
             return
@@ -197,15 +241,26 @@ class RotatingWarcWriter:
 
     def _ensure_open(self) -> tuple[WARCWriter, BinaryIO]:
         if self._file is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
             self.serial += 1
             self._name = warc_file_name(self.prefix, self.serial)
-            self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")  # noqa: SIM115
+            path = self.directory / (self._name + OPEN_SUFFIX)
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                # Unbuffered: every `_append` is in the file when it returns, or not at all.
+                self._file = open(path, "xb", buffering=0)  # noqa: SIM115
+            except OSError as exc:  # a full disk: no file is left behind
+                raise write_error(exc, path) from exc
             # Held while the file is written: recovery only touches files nobody holds.
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
             info = self._writer.create_warcinfo_record(self._name, self.warcinfo)
-            self._writer.write_record(info)
+            try:
+                self._append(serialized(info))
+            except WarcWriteError:  # not even the warcinfo fits: no empty file is left behind
+                self._file.close()
+                path.unlink(missing_ok=True)
+                self._file = self._writer = None
+                raise
         assert self._writer is not None
         return self._writer, self._file
 
@@ -301,7 +356,11 @@ def write_cdxj(warc: Path) -> Path:
     """Write the CDXJ index (cdxj-indexer's format, as pywb reads it) beside a closed WARC."""
     target = cdxj_path(warc)
     partial = target.with_name(target.name + ".partial")
-    write_cdx_index(str(partial), [str(warc)], {"sort": True})
+    try:
+        write_cdx_index(str(partial), [str(warc)], {"sort": True})
+    except OSError:  # a full disk: no half index is left (`newsarc check --repair` writes it)
+        partial.unlink(missing_ok=True)
+        raise
     partial.rename(target)
     return target
 

@@ -108,12 +108,24 @@ class WarcCaptureMiddleware:
             return response  # not a new fetch: already archived
         exchange = exchange_from(request, response)
         original = self._unchanged_original(request, response)
-        if original is None:
-            location = self.writer.write_exchange(exchange)
-            capture = Capture.from_exchange(exchange, location)
-        else:
-            location = self.writer.write_revisit(exchange, original.as_original())
-            capture = Capture.from_exchange(exchange, location)
+        try:
+            if original is None:
+                location = self.writer.write_exchange(exchange)
+            else:
+                location = self.writer.write_revisit(exchange, original.as_original())
+        except OSError as exc:
+            # A full disk (or an I/O error): the writer has cut the file back to its last whole
+            # record; fetching more pages that cannot be kept is pointless, so stop the crawl
+            # (its one-line error is this message) and drop this response.
+            from crawler.runs import stop_crawl  # noqa: PLC0415 - only on this rare path
+
+            message = getattr(exc, "strerror", None) or str(exc)
+            disk_full = getattr(exc, "disk_full", False)
+            stop_crawl(self.crawler, "disk_full" if disk_full else "write_error", message)
+            self.stats.inc_value("newsarc/warc/write_errors")
+            raise IgnoreRequest(f"not archived: {message}") from exc
+        capture = Capture.from_exchange(exchange, location)
+        if original is not None:
             capture.revisit_of = original.id
             capture.refers_to = original.record_id
             if original.page_type:  # known: no need to extract the same payload again

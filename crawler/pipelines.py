@@ -32,6 +32,7 @@ from archive.ingest import (
 from archive.store import Store
 from archive.stories import StoryClusters
 from archive.workers import ignore_interrupts
+from crawler.runs import database_failure, stop_crawl
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
 
@@ -84,11 +85,12 @@ class ArchivePipeline:
         self.store = Store(settings.get("NEWSARC_DB"), settings.getint("NEWSARC_DB_BATCH_SIZE"))
         self.workers = settings.getint("NEWSARC_EXTRACT_WORKERS") or os.cpu_count() or 1
         self.pool: ProcessPoolExecutor | None = None
-        self.committer = LoopingCall(self.store.flush)
+        self.committer = LoopingCall(self.commit)
         self.crawl_id: int | None = None
         self.profiles = SiteProfiles(self.store)
         self.stories = StoryClusters(self.store)
         self.clusterer = LoopingCall(self.update_stories)
+        self.database_broken = False  # a full disk under it: nothing more is written
         crawler.signals.connect(self.capture_archived, signal=capture_archived)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -133,6 +135,28 @@ class ArchivePipeline:
         except sqlite3.Error as exc:  # the WARC record exists: reindex can add the row later
             logger.error("could not store the capture of %s: %s", capture.url, exc)
             self.crawler.stats.inc_value("newsarc/db_errors")
+            self.database_failed(exc)
+
+    def commit(self) -> None:
+        """The periodic commit; a full disk stops the crawl (see `database_failed`)."""
+        try:
+            self.store.flush()
+        except sqlite3.Error as exc:
+            logger.error("could not commit to the database: %s", exc)
+            self.crawler.stats.inc_value("newsarc/db_errors")
+            self.database_failed(exc)
+
+    def database_failed(self, exc: sqlite3.Error) -> None:
+        """A full disk (or an I/O error) under the database: no later row can be stored either,
+        so stop the crawl rather than archive pages without rows. The transaction is rolled
+        back (SQLite may have done so already): what was committed stays consistent, and the
+        next run adds the rows of the records written since (crawler/runs.py prepare_run)."""
+        failure = database_failure(exc, self.store.path)
+        if failure is None:
+            return
+        self.store.rollback()
+        self.database_broken = True
+        stop_crawl(self.crawler, *failure)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -194,11 +218,16 @@ class ArchivePipeline:
         except sqlite3.Error as exc:  # finish() signs and clusters them again
             logger.error("could not store story clusters: %s", exc)
             self.crawler.stats.inc_value("newsarc/db_errors")
+            self.database_failed(exc)
 
     def close_spider(self) -> None:
         for task in (self.committer, self.clusterer):
             if task.running:
                 task.stop()
+        if self.database_broken:  # the next run (a resume) does this work
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            return
         # Now that every page of this crawl is known: clean their sites' articles once more,
         # cluster the stories, then judge articles and sites (content-farm signals).
         stats = self.crawler.stats
@@ -220,5 +249,10 @@ class ArchivePipeline:
         assert self.crawl_id is not None
         status = "finished" if reason == "finished" else reason
         stats = self.crawler.stats.get_stats()
-        self.store.finish_crawl(self.crawl_id, status, stats)
-        self.store.close()
+        try:
+            self.store.finish_crawl(self.crawl_id, status, stats)
+            self.store.close()
+        except sqlite3.Error as exc:  # a full disk: the crawl stays "running", and the next
+            # run records it as failed (and resumes it) once it holds the run lock
+            logger.error("could not record the end of crawl %d: %s", self.crawl_id, exc)
+            self.store.rollback()

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -23,17 +24,26 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.ingest import ingest_missing_records
 from archive.store import Store, utc_now
-from archive.warc import Recovered, recover_open_files
+from archive.warc import Recovered, cdxj_path, recover_open_files, write_cdxj
 from crawler.sources import Source, SourcesError, load_sources
 
 logger = logging.getLogger(__name__)
 
+# Finish reasons (and crawls.status) of a crawl stopped because it could not write: a full
+# disk, or an I/O error, on the WARC folder or the database (see `stop_crawl`).
+WRITE_FAILURES = ("disk_full", "write_error")
 # Crawls that stopped before their end, and that the next run of the same key continues.
-UNFINISHED = ("failed", "shutdown", "running")
+UNFINISHED = ("failed", "shutdown", "running", *WRITE_FAILURES)
+STOPPED_BY_STAT = "newsarc/stopped_by"  # the one-line error of a crawl `stop_crawl` stopped
+SQLITE_IOERR, SQLITE_FULL = 10, 13
+# How RotatingWarcWriter names files: the stamp, and the writer (pid~host) that wrote them.
+WARC_NAME = re.compile(r"-(\d{17})-\d{5}-(\d+~.+\.warc\.gz)$")
 
 
 class RunLocked(RuntimeError):
@@ -102,6 +112,20 @@ def prepare_run(store: Store, warc_dir: Path | str, key: RunKey, resume: bool) -
     plan.recovered = recover_open_files(warc_dir) if Path(warc_dir).is_dir() else []
     for recovered in plan.recovered:
         plan.rows_added += ingest_missing_records(store, recovered.path)
+    # A crawl killed just after it closed a file (rotation), or stopped by a full disk, can
+    # leave records whose rows were never committed, and a file without its CDXJ index: they
+    # get them now, so that the resumed crawl replays those pages instead of fetching them.
+    # (The latest crawl too: a run killed while doing this has already marked it failed.)
+    reopened = {recovered.path.name for recovered in plan.recovered}
+    interrupted = sorted({*plan.failed_crawls, *latest_interrupted(store, key)})
+    for path in closed_files_of(store, interrupted, warc_dir):
+        if path.name not in reopened:
+            plan.rows_added += ingest_missing_records(store, path)
+            if not cdxj_path(path).exists():
+                try:
+                    write_cdxj(path)
+                except OSError as exc:  # still no space: `newsarc check --repair` writes it
+                    logger.warning("could not index %s: %s", path.name, exc)
     store.flush()
     if resume:
         plan.resume_chain = unfinished_chain(store, key)
@@ -123,6 +147,61 @@ def fail_dead_crawls(store: Store, key: RunKey) -> list[int]:
     for crawl_id in dead:
         logger.warning("crawl %d died without finishing: recorded as failed", crawl_id)
     return dead
+
+
+def latest_interrupted(store: Store, key: RunKey) -> list[int]:
+    """The latest crawl of `key`, if it died or a full disk (or an I/O error) stopped it."""
+    where, params = key.where()
+    found = store.db.execute(
+        f"SELECT id, status FROM crawls WHERE {where} ORDER BY id DESC LIMIT 1", params
+    ).fetchone()
+    return [found[0]] if found and found[1] in ("failed", *WRITE_FAILURES) else []
+
+
+def closed_files_of(store: Store, crawl_ids: list[int], warc_dir: Path | str) -> list[Path]:
+    """The closed WARC files of `warc_dir` these crawls wrote: those their rows name, and the
+    later files of the same writers (rotated to after their last commit)."""
+    if not crawl_ids or not Path(warc_dir).is_dir():
+        return []
+    named = [
+        row[0]
+        for row in store.db.execute(
+            "SELECT DISTINCT warc_filename FROM captures "
+            f"WHERE crawl_id IN ({', '.join('?' * len(crawl_ids))})",
+            crawl_ids,
+        )
+    ]
+    since: dict[str, str] = {}  # writer → its first file's stamp
+    for name in named:
+        if found := WARC_NAME.search(name or ""):
+            stamp, writer = found.groups()
+            since[writer] = min(stamp, since.get(writer, stamp))
+    files = []
+    for path in sorted(Path(warc_dir).glob("*.warc.gz")):
+        found = WARC_NAME.search(path.name)
+        if path.name in named or (found and found[1] >= since.get(found[2], "~")):
+            files.append(path)
+    return files
+
+
+def stop_crawl(crawler: Any, reason: str, message: str) -> None:
+    """Stop a crawl that cannot go on (a full disk): nothing new is fetched, the requests in
+    flight end, and `message` (the first one) becomes the crawl's one-line error."""
+    if crawler.stats.get_value(STOPPED_BY_STAT):
+        return
+    logger.error("stopping the crawl: %s", message)
+    crawler.stats.set_value(STOPPED_BY_STAT, message)
+    deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+
+
+def database_failure(exc: sqlite3.Error, db: Path | str) -> tuple[str, str] | None:
+    """(finish reason, message) for a database error that no later write can escape (a full
+    disk, an I/O error); None for an error of one row."""
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code not in (SQLITE_FULL, SQLITE_IOERR):
+        return None
+    reason = "disk_full" if code == SQLITE_FULL else "write_error"
+    return reason, f"{exc} writing the database {db}"
 
 
 def unfinished_chain(store: Store, key: RunKey) -> list[int]:

@@ -130,6 +130,12 @@ def run_crawl(settings: Any, spider_args: dict[str, list[str]]) -> dict[str, Any
 
 def crawl_outcome(stats: dict[str, Any]) -> str | None:
     """What went wrong with a crawl that ran, as a one-line error; None if nothing did."""
+    # Stopped because it could not write (a full disk): the problem first, then what to do.
+    if stats.get("newsarc/stopped_by"):
+        return (
+            f"{stats['newsarc/stopped_by']}; the crawl stopped, what it archived is kept "
+            "(free some space, then continue it with --resume)"
+        )
     if stats.get("finish_reason") == "shutdown":
         return "the crawl was interrupted; what it archived is kept (continue it with --resume)"
     if stats.get("newsarc/db_errors"):
