@@ -124,6 +124,8 @@ class ArchivePipeline:
         self.clusterer.start(STORY_UPDATE_SECONDS, now=False)
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
+        if self.database_broken:  # no more rows: see database_failed
+            return
         try:
             with self.store.unit():
                 ingest_capture(self.store, capture, self.crawl_id)
@@ -139,6 +141,8 @@ class ArchivePipeline:
 
     def commit(self) -> None:
         """The periodic commit; a full disk stops the crawl (see `database_failed`)."""
+        if self.database_broken:
+            return
         try:
             self.store.flush()
         except sqlite3.Error as exc:
@@ -163,10 +167,16 @@ class ArchivePipeline:
             return item
         if item.capture is None or item.capture.id is None:
             raise DropItem(f"{item.url} has no stored capture (see errors above)")
+        if self.database_broken:
+            # Its capture row may have been rolled back (and its id given to another row):
+            # the next run adds the rows of what the WARC files hold.
+            raise DropItem(f"{item.url}: the database cannot be written")
         if item.known_page_type:  # unchanged since its last capture, or replayed on resume
             item.page_type, item.html = item.known_page_type, ""
             return item
         analysis = await self._analyze(item)
+        if self.database_broken:  # it broke while the page was being analysed
+            raise DropItem(f"{item.url}: the database cannot be written")
         article_id = ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles)
         if article_id is not None:
             self.crawler.stats.inc_value("newsarc/articles")
@@ -209,6 +219,8 @@ class ArchivePipeline:
 
     def update_stories(self) -> None:
         """Cluster the articles stored since the last call (every few seconds)."""
+        if self.database_broken:
+            return
         started = time.monotonic()
         try:
             with self.store.unit():

@@ -12,6 +12,11 @@ from extractors.pagetype import ARTICLE, classify_page
 from extractors.spam import ad_slots, tracker_ids
 
 EMPTY = "empty"
+# An article decoded with the wrong charset (a cp1251 page taken for the UTF-8 it claimed to be)
+# is mostly U+FFFD where its letters were: noise, not a record. A page with a few stray bytes
+# keeps its article.
+MIN_REPLACEMENTS = 16
+MAX_REPLACEMENT_SHARE = 0.1  # of the text's characters, spaces aside
 
 
 @dataclass
@@ -19,10 +24,11 @@ class PageAnalysis:
     """What a page is. `page_type` is "article" exactly when `article` is set.
 
     page_type: "article", "listing", or "empty" (nothing usable: an empty document, no HTML,
-        or an article-like page trafilatura found no text in).
+        text in the wrong charset, or an article-like page trafilatura found no text in).
     title: the page's cleaned title (headline), for listings too.
-    reason: why there is no article ("empty document", "not HTML", "listing page",
-        "no text extracted", "extraction failed: <error>"), else None.
+    reason: why there is no article ("empty document", "not HTML", "undecodable text (wrong
+        or missing charset)", "listing page", "no text extracted", "extraction failed:
+        <error>"), else None.
     """
 
     page_type: str
@@ -79,4 +85,14 @@ def analysis_of(
     article = article_from_tree(tree, url, meta, parts=parts)
     if article is None:
         return PageAnalysis(EMPTY, title=title, reason="no text extracted")
+    if undecodable(f"{article.title} {article.text}"):
+        return PageAnalysis(EMPTY, reason="undecodable text (wrong or missing charset)")
     return PageAnalysis(ARTICLE, article=article, title=article.title or title)
+
+
+def undecodable(text: str) -> bool:
+    """Whether U+FFFD makes up much of `text` (see MIN_REPLACEMENTS)."""
+    replacements = text.count("\ufffd")
+    if replacements < MIN_REPLACEMENTS:
+        return False
+    return replacements > MAX_REPLACEMENT_SHARE * len("".join(text.split()))

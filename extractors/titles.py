@@ -166,7 +166,8 @@ def clean_title(
     nor a category, nor (if need be) the site name. A hint equal to the site's name or to a
     known affix (a logo in an `<h1>`) is no hint. When two hints agree on a headline the title
     does not hold (an SEO title written apart from the displayed one), that headline wins.
-    A title holding HTML tags (an injection, or a broken template) gives way to the hints.
+    A title holding HTML tags (an injection, or a broken template), or longer than
+    MAX_TITLE_CHARS (keyword stuffing), gives way to the hints.
 
     Site name: `site_name` when given (unless it is a bare hostname), else the title's own
     spelling of the site — the segments spelling one of its names, or resembling it, or the
@@ -192,7 +193,10 @@ def clean_title(
         copyright=copyright,
         known_affixes=known_affixes,
     )
-    if not title or (MARKUP.search(title) and signals.hints):
+    # A title holding markup, or longer than any real title (spam pages stuff 1 MB of keywords
+    # into <title>), is junk: the page's other headline hints say more.
+    junk = bool(title) and (MARKUP.search(title) or len(raw_title or "") > MAX_TITLE_CHARS)
+    if not title or (junk and signals.hints):
         parts = TitleParts(first_hint(signals), None, site_name)
     else:
         parts = title_split_parts(title, signals, site_name)

@@ -22,9 +22,11 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, due_articles, recrawl_policy
 from crawler.pipelines import PageItem
+from extractors import decode_html
 from extractors.urls import site_key
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -34,6 +36,12 @@ FEED_LINK_XPATH = (
 _XML_PARSER = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
+
+
+def response_charset(response: Response) -> str | None:
+    """The charset the response's Content-Type header names, if any."""
+    content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+    return http_content_type_encoding(content_type)
 
 
 def split_urls(value: str | Iterable[str] | None) -> list[str]:
@@ -166,7 +174,9 @@ class NewsSpider(scrapy.Spider):
         yield PageItem(
             url=response.url,
             capture=response.meta.get(CAPTURE_META_KEY),
-            html=response.text,
+            # decode_html, as reindex does: the same text either way, and a page whose
+            # declared charset lies (a content farm's cp1251 page "in UTF-8") reads right
+            html=decode_html(response.body, response_charset(response)),
             discovery=response.meta.get("discovery", "link"),
             feed_title=response.meta.get("feed_title"),
             known_page_type=response.meta.get(PAGE_TYPE_META_KEY),
