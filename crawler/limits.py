@@ -115,6 +115,43 @@ class BodySizeLimit:
         self.inflating.pop(id(request), None)
 
 
+class BrokenEncodingMiddleware:
+    """A body that says `Content-Encoding: gzip` (or deflate) but does not start like one is
+    passed on as it is, with its Content-Encoding removed: Scrapy's HttpCompressionMiddleware
+    would raise on it and the page would never be classified (a misconfigured server sends
+    plain HTML so; a hostile one, garbage). Only the first bytes are tried: cheap, and what a
+    broken server gets wrong. The WARC record keeps the headers and bytes as they came."""
+
+    PROBE = 512
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        encoding = (response.headers.get(b"Content-Encoding") or b"").strip().lower()
+        if encoding not in (b"gzip", b"x-gzip", b"deflate") or not response.body:
+            return response
+        try:
+            zlib.decompressobj(zlib.MAX_WBITS | 32).decompress(response.body[: self.PROBE], 1)
+        except zlib.error:
+            if encoding == b"deflate":  # raw deflate (no zlib header) is what many servers send
+                try:
+                    zlib.decompressobj(-zlib.MAX_WBITS).decompress(response.body[: self.PROBE], 1)
+                    return response
+                except zlib.error:
+                    pass
+            self.stats.inc_value("newsarc/limits/broken_content_encoding")
+            logger.warning("%s: not %s as it says; passed on as it is", response.url, encoding)
+            headers = response.headers.copy()
+            del headers[b"Content-Encoding"]
+            return response.replace(headers=headers, flags=[*response.flags, "broken_encoding"])
+        return response
+
+
 # -- traps ----------------------------------------------------------------------------------------
 
 _SESSION_PARAMS = "sid sessid sessionid session_id phpsessid jsessionid aspsessionid cfid cftoken"

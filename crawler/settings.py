@@ -46,6 +46,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Above RedirectMiddleware (600) and HttpCompressionMiddleware (590): sees every response,
     # redirects and errors included, with the body still as it came over the wire.
     "crawler.middlewares.WarcCaptureMiddleware": 950,
+    # Just before HttpCompressionMiddleware (590) on the way back: a body that is not the gzip
+    # it claims is passed on as it is instead of failing there.
+    "crawler.limits.BrokenEncodingMiddleware": 591,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.

@@ -377,17 +377,7 @@ def test_every_bad_page_is_archived_as_it_came(crawled) -> None:
         assert stored[url] == body, url
 
 
-CLASSIFIED = [name for name in cases() if name != "gzip-corrupt"] + [
-    pytest.param(
-        "gzip-corrupt",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="Scrapy's HttpCompressionMiddleware raises zlib.error on the body, so the page "
-            "never reaches the spider; needs a crawler/ change (see the issue 9 report). "
-            "Remove this mark when it passes.",
-        ),
-    )
-]
+CLASSIFIED = list(cases())
 
 
 @pytest.mark.parametrize("name", CLASSIFIED)

@@ -73,7 +73,8 @@ class Hostile(BaseHTTPRequestHandler):
         base = f"http://127.0.0.1:{self.server.server_address[1]}"
         if path == "/":
             links = ["/story.html", "/calendar/2000/1", "/loop1", "/big.html", "/bomb.html",
-                     "/trickle.html", "/a/", f"/s?sid={secrets.token_hex(12)}"]  # fmt: skip
+                     "/trickle.html", "/a/", f"/s?sid={secrets.token_hex(12)}",
+                     "/long?" + "x" * 3000]  # fmt: skip
             self.html("".join(f'<a href="{link}">{link}</a> ' for link in links))
         elif path == "/robots.txt":
             self.send(f"User-agent: *\nSitemap: {base}/sitemap-0.xml\n".encode(), "text/plain")
@@ -228,6 +229,11 @@ def test_traps_are_cut_at_their_budget(hostile: dict) -> None:
                          ("session_id", "/s?")):  # fmt: skip
         assert stats[f"newsarc/traps/dropped/{kind}"] >= 1, kind
         assert len(paths(hostile, prefix)) <= 10 + 2, kind  # the budget is per host, shared
+
+
+def test_a_url_too_long_is_not_followed(hostile: dict) -> None:
+    assert hostile["stats"]["urllength/request_ignored_count"] == 1  # URLLENGTH_LIMIT, 2,083
+    assert not paths(hostile, "/long")
 
 
 def test_redirect_loops_and_endless_sitemaps_end(hostile: dict) -> None:
