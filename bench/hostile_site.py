@@ -540,6 +540,9 @@ def outcome(run: Crawl, n: int) -> str:
     if records:
         status, truncated, length = records[-1]
         cut = f", WARC-Truncated: {truncated}" if truncated else ""
+        limit = int(SETTINGS["NEWSARC_MAX_BODY_SIZE"])
+        if truncated and fault_of(n) is FAULTS[0] and length < 0.95 * limit:
+            cut += f" (**cut before NEWSARC_MAX_BODY_SIZE**, {limit:,} B)"
         parts.append(f"{len(records)} record(s), {status}, {length:,} B{cut}")
     else:
         parts.append("no record")

@@ -1021,8 +1021,10 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     out = args.out.resolve()
-    if args.report_only:
+    if args.report_only:  # the options of that run, where it recorded them
         site = json.loads((out / "site.json").read_text())
+        for name, value in site.get("options", {}).items():
+            setattr(args, name, value)
         rows = (out / "samples.jsonl").read_text().splitlines()
         return report(args, site, [Sample.from_json(json.loads(row)) for row in rows], out)
     shutil.rmtree(out, ignore_errors=True)
@@ -1032,6 +1034,8 @@ def main() -> int:
     try:
         with child_server(command, out / "server.log") as site:
             site["code"] = code_version()  # what the crawl runs: the checkout as it starts
+            site["options"] = {name: getattr(args, name)
+                               for name in ("pages", "hosts", "interval", "inspect")}  # fmt: skip
             (out / "site.json").write_text(json.dumps(site))
             samples = run_crawl(args, site, out)
         status, stats, _ = crawl_row(out / "archive.db")
