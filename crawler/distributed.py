@@ -64,6 +64,13 @@ local lease = redis.sha1hex(found[1])
 redis.call('HSET', KEYS[2], lease, found[2] .. '\\n' .. found[1])
 return {lease, found[1]}
 """
+# Mark a request seen and queue it in one step: a worker killed between the two would leave a
+# URL marked seen that no one fetches.
+SEE_AND_QUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 # Put a dead worker's leases back in the queue, unless it came back to life meanwhile.
 RECLAIM = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
@@ -218,6 +225,7 @@ class LeasingScheduler(Scheduler):
         instance.worker = crawler.settings.get("NEWSARC_REDIS_WORKER") or worker_id()
         instance.lease_key = Keys(crawler.settings.get("NEWSARC_REDIS_KEY")).leases(instance.worker)
         instance.pop_and_lease = instance.server.register_script(POP_AND_LEASE)
+        instance.see_and_queue_script = instance.server.register_script(SEE_AND_QUEUE)
         return instance
 
     def open(self, spider: Any) -> None:
@@ -231,13 +239,28 @@ class LeasingScheduler(Scheduler):
             logger.info("joining a shared crawl: %d requests queued", len(self.queue))
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        if request.dont_filter:
+            self.queue.push(request)
+        elif not self.see_and_queue(request):
             self.df.log(request, self.spider)
             return False
-        self.queue.push(request)
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    def see_and_queue(self, request: Request) -> bool:
+        """Queue a request unless its URL was seen; True if queued (see SEE_AND_QUEUE)."""
+        fingerprint = self.df.request_fingerprint(request)
+        known = getattr(self.df, "known", None)
+        if known is not None:
+            if fingerprint in known:
+                return False
+            known.add(fingerprint)
+        data = self.queue._encode_request(request)
+        keys = [self.df.key, self.queue.key]
+        return bool(
+            self.see_and_queue_script(keys=keys, args=[fingerprint, -request.priority, data])
+        )
 
     def next_request(self) -> Request | None:
         found = self.pop_and_lease(keys=[self.queue.key, self.lease_key])
