@@ -710,6 +710,11 @@ class Store:
         self.db.conn.commit()
         self._pending = 0
 
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open (SQLite rolls it back itself on some errors)."""
+        return self.db.conn.in_transaction
+
     def rollback(self) -> None:
         """Drop the open transaction and its site counters: after a write failed (a full disk),
         so that closing does not try to commit it again. SQLite may have rolled it back."""

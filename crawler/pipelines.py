@@ -126,41 +126,45 @@ class ArchivePipeline:
     def capture_archived(self, capture: Capture, response: Any) -> None:
         if self.database_broken:  # no more rows: see database_failed
             return
-        try:
-            with self.store.unit():
-                ingest_capture(self.store, capture, self.crawl_id)
-                if capture.record_type == "revisit":
-                    ingest_revisit(self.store, capture)
-                    self.crawler.stats.inc_value("newsarc/unchanged")
-                elif ingest_removal(self.store, capture):
-                    self.crawler.stats.inc_value("newsarc/articles_removed")
-        except sqlite3.Error as exc:  # the WARC record exists: reindex can add the row later
-            logger.error("could not store the capture of %s: %s", capture.url, exc)
-            self.crawler.stats.inc_value("newsarc/db_errors")
-            self.database_failed(exc)
+        # The WARC record exists whatever happens here: reindex can add the row later.
+        with self.writing(f"store the capture of {capture.url}"), self.store.unit():
+            ingest_capture(self.store, capture, self.crawl_id)
+            if capture.record_type == "revisit":
+                ingest_revisit(self.store, capture)
+                self.crawler.stats.inc_value("newsarc/unchanged")
+            elif ingest_removal(self.store, capture):
+                self.crawler.stats.inc_value("newsarc/articles_removed")
 
     def commit(self) -> None:
         """The periodic commit; a full disk stops the crawl (see `database_failed`)."""
         if self.database_broken:
             return
-        try:
+        with self.writing("commit to the database"):
             self.store.flush()
+
+    @contextmanager
+    def writing(self, what: str) -> Iterator[None]:
+        """Writes whose database errors are logged and counted, and stop the crawl when no
+        later write can succeed (see `database_failed`)."""
+        try:
+            yield
         except sqlite3.Error as exc:
-            logger.error("could not commit to the database: %s", exc)
+            logger.error("could not %s: %s", what, exc)
             self.crawler.stats.inc_value("newsarc/db_errors")
             self.database_failed(exc)
 
     def database_failed(self, exc: sqlite3.Error) -> None:
-        """A full disk (or an I/O error) under the database: no later row can be stored either,
-        so stop the crawl rather than archive pages without rows. The transaction is rolled
-        back (SQLite may have done so already): what was committed stays consistent, and the
-        next run adds the rows of the records written since (crawler/runs.py prepare_run)."""
+        """A full disk (or an I/O error) under the database, or any error that cost the open
+        transaction: no later row can be stored safely, since the rows of pages still in
+        flight would point at captures that were rolled back. So stop the crawl rather than
+        archive pages without rows. What was committed stays consistent, and the next run adds
+        the rows of the records written since (crawler/runs.py prepare_run)."""
         failure = database_failure(exc, self.store.path)
-        if failure is None:
-            return
+        if failure is None and self.store.in_transaction:
+            return  # an error of one statement: the transaction goes on
         self.store.rollback()
         self.database_broken = True
-        stop_crawl(self.crawler, *failure)
+        stop_crawl(self.crawler, *(failure or ("write_error", f"{exc} writing the database")))
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
@@ -177,10 +181,15 @@ class ArchivePipeline:
         analysis = await self._analyze(item)
         if self.database_broken:  # it broke while the page was being analysed
             raise DropItem(f"{item.url}: the database cannot be written")
-        article_id = ingest_page(self.store, item.capture, analysis, self.crawl_id, self.profiles)
-        if article_id is not None:
-            self.crawler.stats.inc_value("newsarc/articles")
-            self.stories.add(article_id)
+        with self.writing(f"store the page {item.url}"):
+            article_id = ingest_page(
+                self.store, item.capture, analysis, self.crawl_id, self.profiles
+            )
+            if article_id is not None:
+                self.crawler.stats.inc_value("newsarc/articles")
+                self.stories.add(article_id)
+        if self.database_broken:
+            raise DropItem(f"{item.url}: the database cannot be written")
         self.crawler.stats.inc_value(f"newsarc/pages/{analysis.page_type}")
         item.page_type, item.title, item.html = analysis.page_type, analysis.title, ""
         return item
@@ -222,15 +231,11 @@ class ArchivePipeline:
         if self.database_broken:
             return
         started = time.monotonic()
-        try:
+        with self.writing("store story clusters"):  # finish() signs and clusters them again
             with self.store.unit():
                 self.stories.update()
             spent = time.monotonic() - started
             self.crawler.stats.inc_value("newsarc/seconds/stories_live", round(spent, 3))
-        except sqlite3.Error as exc:  # finish() signs and clusters them again
-            logger.error("could not store story clusters: %s", exc)
-            self.crawler.stats.inc_value("newsarc/db_errors")
-            self.database_failed(exc)
 
     def close_spider(self) -> None:
         for task in (self.committer, self.clusterer):

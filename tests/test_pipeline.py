@@ -1,4 +1,5 @@
-"""ArchivePipeline offline: a dead extraction worker is replaced and the crawl goes on."""
+"""ArchivePipeline offline: a dead extraction worker is replaced and the crawl goes on; a
+database that loses a transaction stops all writing."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from scrapy import Spider
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from archive.ingest import Capture
@@ -59,3 +62,42 @@ def test_a_dead_extraction_worker_is_replaced(tmp_path: Path) -> None:
         types = dict(db.execute("SELECT url, page_type FROM captures"))
     assert urls == ["http://a.example/1", "http://a.example/2"]
     assert types["http://a.example/boom"] == "error"
+
+
+def test_a_commit_that_loses_the_transaction_stops_all_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that fails mid-crawl (a full disk) rolls back captures whose pages are still in
+    flight: storing those pages later would make articles point at captures that are not there."""
+    stops: list[tuple[str, str]] = []
+    monkeypatch.setattr("crawler.pipelines.stop_crawl", lambda _c, *failure: stops.append(failure))
+    settings = {"NEWSARC_DB": str(tmp_path / "a.db"), "NEWSARC_EXTRACT_WORKERS": 1}
+    crawler = get_crawler(Spider, {**settings, "NEWSARC_DB_BATCH_SIZE": 500})
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    pipeline.store.flush()
+    store = pipeline.store
+
+    def failing_commit() -> None:
+        store.db.conn.rollback()  # what SQLite may do itself when the disk is full
+        raise sqlite3.OperationalError("database or disk is full")
+
+    async def run() -> None:
+        first = page(pipeline, "http://a.example/1")  # its capture row is in the open transaction
+        monkeypatch.setattr(store, "flush", failing_commit)
+        store.batch_size = 1  # the page's own write commits
+        with pytest.raises(DropItem):
+            await pipeline.process_item(first)
+        with pytest.raises(DropItem):
+            await pipeline.process_item(page(pipeline, "http://a.example/2"))
+
+    try:
+        asyncio.run(run())
+    finally:
+        pipeline.close_spider()
+    assert pipeline.database_broken
+    assert stops and stops[0][0] == "write_error"
+    assert crawler.stats.get_value("newsarc/db_errors") == 1
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        assert db.execute("SELECT count(*) FROM captures").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
