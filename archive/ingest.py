@@ -215,7 +215,7 @@ class SiteProfiles:
         changed = 0
         for host, profile in sorted(self.profiles.items()):
             changed += reclean_site(self.store, profile)
-            boilerplate = sum(1 for count in profile.lines.values() if count >= profile.threshold())
+            boilerplate = profile.lines.at_least(profile.threshold())
             self.store.save_profile(host, profile.to_json(), profile.title_affixes(), boilerplate)
         self.store.flush()
         return changed

@@ -470,7 +470,7 @@ class Merger:
                 self.on_line(f"shard {shard.path}: the site profile of {row['host']} is unreadable")
                 continue
             mine = self.profile(row["host"])
-            if theirs.seen and set(mine.seen).isdisjoint(theirs.seen):
+            if theirs.seen and mine.seen.isdisjoint(theirs.seen):
                 mine.merge(theirs)
                 self.changed_profiles.add(row["host"])
         columns = shard.select("articles", ARTICLE_COLUMNS)
@@ -619,7 +619,7 @@ class Merger:
             profile = self.profile(host)
             self.stats.recleaned += reclean_site(self.store, profile)
             if host in self.changed_profiles:
-                lines = sum(1 for count in profile.lines.values() if count >= profile.threshold())
+                lines = profile.lines.at_least(profile.threshold())
                 self.store.save_profile(host, profile.to_json(), profile.title_affixes(), lines)
         self.store.flush()
         stories = StoryClusters(self.store)

@@ -611,6 +611,8 @@ def take_sample(pid: int, start: float, progress: Progress, server_pid: int) -> 
 
 def structure_mb(container: Any) -> float:
     """Bytes of a dict, set or list and of the objects it holds (one level), in MB."""
+    if hasattr(container, "nbytes"):  # extractors.counts: numpy arrays
+        return round(container.nbytes() / MB, 1)
     size = sys.getsizeof(container)
     items = container.items() if isinstance(container, dict) else ((x, None) for x in container)
     for key, value in items:

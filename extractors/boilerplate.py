@@ -9,14 +9,15 @@ occurs on one page only (the article's own text) is never boilerplate.
 
 from __future__ import annotations
 
-import bisect
 import functools
-import hashlib
 import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.counts import Counts, KeySet, key_of
 
 MIN_PAGES = 3  # a line on fewer pages is never boilerplate
 MIN_SHARE = 0.1  # ...nor one on less than this share of the site's pages
@@ -48,8 +49,8 @@ def normalize(line: str) -> str:
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)
-def line_key(line: str) -> str:
-    return digest(normalize(line))
+def line_key(line: str) -> int:
+    return key_of(normalize(line))
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)
@@ -63,10 +64,6 @@ def template_key(line: str) -> str | None:
         return None
     label = match.group(1).strip()
     return label if len(label.split()) <= 4 else None
-
-
-def digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)
@@ -95,15 +92,19 @@ def text_lines(text: str) -> list[str]:
 
 @dataclass
 class SiteProfile:
-    """What the pages of one host have in common. JSON round-trips through `sites.profile`."""
+    """What the pages of one host have in common. JSON round-trips through `sites.profile`.
+
+    Lines and title segments are counted by key (`key_of` their normalised text) in compact
+    `Counts`: a big site has about 20 distinct lines a page, nearly all seen once.
+    """
 
     host: str
     pages: int = 0
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: Counts = field(default_factory=Counts)
     templates: dict[str, int] = field(default_factory=dict)
-    title_parts: dict[str, int] = field(default_factory=dict)
-    title_part_text: dict[str, str] = field(default_factory=dict)
-    seen: list[str] = field(default_factory=list)  # keys of the pages and texts learned, sorted
+    title_parts: Counts = field(default_factory=Counts)
+    title_part_text: dict[int, str] = field(default_factory=dict)  # key -> its first spelling
+    seen: KeySet = field(default_factory=KeySet)  # keys of the pages and texts learned
 
     def learn(self, text: str, title_segments: Iterable[str] = (), page: str = "") -> bool:
         """Count one page's lines, line templates and title segments (each once per page).
@@ -112,20 +113,19 @@ class SiteProfile:
         nor a story the site posts again makes its own lines look common. Returns False if
         the page or its text was learned before.
         """
-        keys = [digest("text:" + normalize(text))] + ([digest("url:" + page)] if page else [])
-        if any(self._seen(key) for key in keys):
+        keys = [key_of("text:" + normalize(text))] + ([key_of("url:" + page)] if page else [])
+        if any(key in self.seen for key in keys):
             return False
         for key in keys:
-            bisect.insort(self.seen, key)
+            self.seen.add(key)
         self.pages += 1
         lines = text_lines(text)
-        for key in {line_key(line) for line in lines}:
-            self.lines[key] = self.lines.get(key, 0) + 1
+        self.lines.add_all({line_key(line) for line in lines})
         for key in {t for t in map(template_key, lines) if t}:
             self.templates[key] = self.templates.get(key, 0) + 1
         for segment in {s.strip() for s in title_segments if s.strip()}:
-            key = normalize(segment)
-            self.title_parts[key] = self.title_parts.get(key, 0) + 1
+            key = key_of(normalize(segment))
+            self.title_parts.add(key)
             # The same spelling whatever order the pages come in.
             self.title_part_text[key] = min(segment, self.title_part_text.get(key, segment))
         return True
@@ -141,40 +141,45 @@ class SiteProfile:
         if other.host != self.host:
             raise ValueError(f"cannot merge the profile of {other.host} into {self.host}'s")
         self.pages += other.pages
-        for mine, theirs in (
-            (self.lines, other.lines),
-            (self.templates, other.templates),
-            (self.title_parts, other.title_parts),
-        ):
-            for key, count in theirs.items():
-                mine[key] = mine.get(key, 0) + count
+        self.lines.merge(other.lines)
+        self.title_parts.merge(other.title_parts)
+        for key, count in other.templates.items():
+            self.templates[key] = self.templates.get(key, 0) + count
         for key, text in other.title_part_text.items():
             self.title_part_text[key] = min(text, self.title_part_text.get(key, text))
-        self.seen = sorted(set(self.seen).union(other.seen))
+        self.seen = self.seen.union(other.seen)
 
     def has_learned(self, page: str) -> bool:
         """Whether the page of this URL was learned."""
-        return self._seen(digest("url:" + page))
-
-    def _seen(self, key: str) -> bool:
-        at = bisect.bisect_left(self.seen, key)
-        return at < len(self.seen) and self.seen[at] == key
+        return key_of("url:" + page) in self.seen
 
     def threshold(self, share: float = MIN_SHARE) -> int:
         return max(MIN_PAGES, math.ceil(share * self.pages))
 
     def is_boilerplate(self, line: str) -> bool:
-        share = LONG_LINE_SHARE if words(line) > LONG_LINE_WORDS else MIN_SHARE
-        if self.lines.get(line_key(line), 0) >= self.threshold(share):
-            return True
-        template = template_key(line)
-        return template is not None and self.templates.get(template, 0) >= self.threshold()
+        return self.boilerplate_lines([line])[0]
+
+    def boilerplate_lines(self, lines: list[str]) -> list[bool]:
+        """Which lines the site repeats (on its share of pages, or as a "Label: …" template)."""
+        counts = self.lines.get_many([line_key(line) for line in lines])
+        return [
+            count >= self.threshold(LONG_LINE_SHARE if words(line) > LONG_LINE_WORDS else MIN_SHARE)
+            or self.templates.get(template_key(line) or "", 0) >= self.threshold()
+            for line, count in zip(lines, counts, strict=True)
+        ]
 
     def names_other_page(self, line: str, own_title: set[str]) -> bool:
         """Is the line the headline of another of the site's pages (not its name or section)?"""
-        key = normalize(line)
-        count = self.title_parts.get(key, 0)
-        return 0 < count < self.threshold() and key not in own_title
+        return self.other_page_names([line], own_title)[0]
+
+    def other_page_names(self, lines: list[str], own_title: set[str]) -> list[bool]:
+        keys = [normalize(line) for line in lines]
+        counts = self.title_parts.get_many([key_of(key) for key in keys])
+        needed = self.threshold()
+        return [
+            0 < count < needed and key not in own_title
+            for key, count in zip(keys, counts, strict=True)
+        ]
 
     def clean_text(self, text: str, own_title: Iterable[str] = ()) -> str:
         """The text without the lines this site repeats, and the runs of lines that name its
@@ -185,8 +190,8 @@ class SiteProfile:
         """
         lines = text_lines(text)
         own = {normalize(part) for part in own_title}
-        repeated = [self.is_boilerplate(line) for line in lines]
-        linking = [self.names_other_page(line, own) for line in lines]
+        repeated = self.boilerplate_lines(lines)
+        linking = self.other_page_names(lines, own)
         dropped = [
             repeated[at] or (linking[at] and in_link_run(at, repeated, linking))
             for at in range(len(lines))
@@ -202,21 +207,47 @@ class SiteProfile:
         """Title segments that recur across the site: its name and its categories."""
         needed = self.threshold()
         return sorted(
-            self.title_part_text[key] for key, count in self.title_parts.items() if count >= needed
+            self.title_part_text[key] for key, _ in self.title_parts.counted_at_least(needed)
         )
 
     def site_name(self) -> str | None:
         """The title segment most pages carry, if at least half of them do."""
-        if not self.title_parts:
+        common = self.title_parts.counted_at_least(self.threshold(SITE_NAME_SHARE))
+        if not common:
             return None
-        key, count = max(self.title_parts.items(), key=lambda item: (item[1], item[0]))
-        if count < self.threshold(SITE_NAME_SHARE):
-            return None
+        # Ties go to the last normalised text, as they always have.
+        key, _ = max(common, key=lambda item: (item[1], normalize(self.title_part_text[item[0]])))
         return self.title_part_text[key]
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, sort_keys=True, ensure_ascii=False)
+        fields: dict[str, Any] = {
+            "version": 2,
+            "host": self.host,
+            "pages": self.pages,
+            "lines": self.lines.to_json_value(),
+            "templates": self.templates,
+            "title_parts": self.title_parts.to_json_value(),
+            "title_part_text": {str(key): text for key, text in self.title_part_text.items()},
+            "seen": self.seen.to_json_value(),
+        }
+        return json.dumps(fields, sort_keys=True, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> SiteProfile:
-        return cls(**json.loads(text))
+        """A profile from `to_json`, or from an older one (hex digests, title parts by text)."""
+        fields = json.loads(text)
+        if fields.pop("version", 1) >= 2:
+            title_part_text = {int(key): value for key, value in fields["title_part_text"].items()}
+            title_parts = Counts.from_json_value(fields["title_parts"])
+        else:
+            title_part_text = {key_of(k): v for k, v in fields["title_part_text"].items()}
+            title_parts = Counts.from_json_value(fields["title_parts"], legacy=key_of)
+        return cls(
+            host=fields["host"],
+            pages=fields["pages"],
+            lines=Counts.from_json_value(fields["lines"]),
+            templates=fields["templates"],
+            title_parts=title_parts,
+            title_part_text=title_part_text,
+            seen=KeySet.from_json_value(fields["seen"]),
+        )

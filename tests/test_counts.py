@@ -1,0 +1,108 @@
+"""extractors.counts: exact compact counters, and site profiles stored by older versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+
+import pytest
+
+from extractors import counts as counts_module
+from extractors.boilerplate import SiteProfile, normalize
+from extractors.counts import Counts, KeySet, key_of, legacy_key
+
+
+@pytest.fixture(autouse=True)
+def small_compactions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counts_module, "COMPACT_AT", 7)  # compact often: both paths run
+
+
+def test_counts_equal_a_dict_of_the_same_adds_in_any_order() -> None:
+    rng = random.Random(3)
+    adds = [rng.randrange(0, 200) * 7_919_000_000_007 for _ in range(3000)]
+    expected: dict[int, int] = {}
+    for key in adds:
+        expected[key] = expected.get(key, 0) + 1
+    forward, backward = Counts(), Counts()
+    forward.add_all(adds)
+    backward.add_all(reversed(adds))
+    assert dict(forward.items()) == expected
+    assert forward == backward
+    assert len(forward) == len(expected)
+    probe = [*rng.sample(sorted(expected), 20), 1, 2, 3]
+    assert forward.get_many(probe) == [expected.get(key, 0) for key in probe]
+    assert [forward.get(key) for key in probe] == [expected.get(key, 0) for key in probe]
+    assert forward.at_least(20) == sum(1 for count in expected.values() if count >= 20)
+    assert sorted(forward.counted_at_least(20)) == sorted(
+        (key, count) for key, count in expected.items() if count >= 20
+    )
+
+
+def test_counts_merge_and_round_trip() -> None:
+    one, two, both = Counts(), Counts(), Counts()
+    for key in range(0, 50, 3):
+        one.add(key)
+        both.add(key)
+    for key in range(0, 50, 5):
+        two.add(key, 2)
+        both.add(key, 2)
+    one.merge(two)
+    assert one == both
+    again = Counts.from_json_value(json.loads(json.dumps(one.to_json_value())))
+    assert again == both and again.get(15) == 3 and again.get(16) == 0
+
+
+def test_keysets() -> None:
+    a, b = KeySet([5, 1, 9]), KeySet([2, 7])
+    assert 9 in a and 2 not in a and len(a) == 3
+    assert a.isdisjoint(b) and not a.isdisjoint(KeySet([9]))
+    assert list(a.union(b)) == [1, 2, 5, 7, 9]
+    assert KeySet.from_json_value(a.to_json_value()) == a
+
+
+def test_legacy_keys_are_the_keys_of_the_same_texts() -> None:
+    text = "Tags: visas, jobs"
+    old_digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+    assert legacy_key(old_digest) == key_of(text)
+    assert 0 <= key_of(text) < 1 << 63
+
+
+def old_profile_json(profile: SiteProfile, lines: dict[str, int], parts: dict[str, int]) -> str:
+    """The JSON an older newsarc stored: hex digests, title parts by their normalised text."""
+
+    def digest(text: str) -> str:
+        return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+    return json.dumps({
+        "host": profile.host,
+        "pages": profile.pages,
+        "lines": {digest(normalize(line)): count for line, count in lines.items()},
+        "templates": profile.templates,
+        "title_parts": {normalize(part): count for part, count in parts.items()},
+        "title_part_text": {normalize(part): part for part in parts},
+        "seen": sorted(digest(f"url:http://a.example/{n}") for n in range(profile.pages)),
+    })  # fmt: skip
+
+
+def test_a_profile_stored_by_an_older_version_decides_the_same() -> None:
+    profile = SiteProfile("a.example")
+    lines = {"Share this story": 0, "Subscribe to our newsletter": 0}
+    parts = {"Daily Ledger": 0, "Sports": 0}
+    for n in range(12):
+        own = f"Story number {n} happened today in the harbour."
+        profile.learn(
+            "\n".join([own, *lines]), [f"Headline {n}", *parts], page=f"http://a.example/{n}"
+        )
+    counted_lines = dict.fromkeys(lines, 12) | {
+        f"Story number {n} happened today in the harbour.": 1 for n in range(12)
+    }
+    counted_parts = dict.fromkeys(parts, 12) | {f"Headline {n}": 1 for n in range(12)}
+    old = SiteProfile.from_json(old_profile_json(profile, counted_lines, counted_parts))
+    assert old.lines == profile.lines and old.title_parts == profile.title_parts
+    assert old.title_affixes() == profile.title_affixes() == ["Daily Ledger", "Sports"]
+    assert old.site_name() == profile.site_name()
+    assert old.has_learned("http://a.example/3") and not old.has_learned("http://a.example/99")
+    page = "A new paragraph.\nShare this story\nHeadline 4"
+    assert old.clean_text(page) == profile.clean_text(page) == "A new paragraph."
+    assert SiteProfile.from_json(profile.to_json()) == profile
