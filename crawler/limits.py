@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RECEIVED_META_KEY = "newsarc_received"
-
 
 class Inflated:
     """How many bytes a gzip or zlib body inflates to, counted as its chunks arrive (nothing
@@ -68,7 +66,10 @@ class BodySizeLimit:
         self.stats = crawler.stats
         self.limit = limit
         self.inflated_limit = inflated_limit
-        self.inflating: dict[int, Inflated] = {}  # by id(request), while it downloads
+        # By id(request), while it downloads: not in request.meta, which a retry copies (the
+        # retry would start with the failed try's count and be cut early).
+        self.received: dict[int, int] = {}
+        self.inflating: dict[int, Inflated] = {}
         crawler.signals.connect(self.headers_received, signal=signals.headers_received)
         crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
@@ -81,13 +82,14 @@ class BodySizeLimit:
         return cls(crawler, limit, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
 
     def headers_received(self, headers: Any, body_length: int, request: Request, **_: Any) -> None:
+        self.received[id(request)] = 0
         encoding = (headers.get(b"Content-Encoding") or b"").strip().lower()
         if self.inflated_limit > 0 and encoding in (b"gzip", b"x-gzip", b"deflate"):
             self.inflating[id(request)] = Inflated()
 
     def bytes_received(self, data: bytes, request: Request, **_: Any) -> None:
-        received = request.meta.get(RECEIVED_META_KEY, 0) + len(data)
-        request.meta[RECEIVED_META_KEY] = received
+        received = self.received.get(id(request), 0) + len(data)
+        self.received[id(request)] = received
         if received > self.limit:
             self._cut(request, "body_truncated", f"{received} bytes (NEWSARC_MAX_BODY_SIZE)")
         inflated = self.inflating.get(id(request))
@@ -106,12 +108,13 @@ class BodySizeLimit:
             )
 
     def _cut(self, request: Request, kind: str, why: str) -> None:
-        self.inflating.pop(id(request), None)
+        self.left(request)
         self.stats.inc_value(f"newsarc/limits/{kind}")
         logger.warning("%s: body cut at %s; the part received is archived", request.url, why)
         raise StopDownload(fail=False)
 
     def left(self, request: Request, **_: Any) -> None:
+        self.received.pop(id(request), None)
         self.inflating.pop(id(request), None)
 
 

@@ -18,10 +18,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.exceptions import StopDownload
+from scrapy.http.headers import Headers
+from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import article_html
-from crawler.limits import Inflated, trap_kind
+from crawler.limits import BodySizeLimit, Inflated, trap_kind
 
 MEMBER = gzip.compress(bytes(1 << 20), compresslevel=9)  # 1 MiB of zeros in ~1 KB
 BOMB_MEMBERS = 10_000  # ~10 MB that inflate to ~10 GB
@@ -58,6 +62,23 @@ def test_inflated_size_is_counted_across_gzip_members_without_keeping_it() -> No
     stopped = Inflated()
     assert stopped.feed(MEMBER * 50, limit=2 << 20) <= (2 << 20) + Inflated.CHUNK
     assert Inflated().feed(zlib.compress(b"x" * 1000), limit=10_000) == 1000
+
+
+def test_a_retried_download_is_counted_from_zero() -> None:
+    """The byte count of a try is not carried into its retry (a copy of the request)."""
+    crawler = get_crawler(Spider, {"NEWSARC_MAX_BODY_SIZE": 1000, "DOWNLOAD_MAXSIZE": 0})
+    limit = BodySizeLimit.from_crawler(crawler)
+    first = Request("http://a.example/big")
+    limit.headers_received(Headers(), 0, first)
+    limit.bytes_received(b"x" * 600, first)
+    limit.left(first)  # the try failed (a dropped connection): RetryMiddleware copies it
+    retry = first.copy()
+    limit.headers_received(Headers(), 0, retry)
+    limit.bytes_received(b"x" * 600, retry)  # 1,200 bytes over both tries: not a cut
+    with pytest.raises(StopDownload):
+        limit.bytes_received(b"x" * 401, retry)
+    assert crawler.stats.get_value("newsarc/limits/body_truncated") == 1
+    assert not limit.received and not limit.inflating  # nothing kept once it left
 
 
 class Hostile(BaseHTTPRequestHandler):
