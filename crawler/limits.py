@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured, StopDownload
+from scrapy.downloadermiddlewares import redirect as scrapy_redirect
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 
 from extractors.urls import site_key
 
@@ -239,3 +240,20 @@ class TrapMiddleware:
                 kind,
             )
         return False
+
+
+class RedirectMiddleware(scrapy_redirect.RedirectMiddleware):
+    """Scrapy's, counting the redirects that go round (newsarc/limits/redirect_loop: back to a
+    URL of the chain, which the duplicate filter then drops) or on past REDIRECT_MAX_TIMES
+    (newsarc/limits/too_many_redirects)."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        stats = self.crawler.stats
+        try:
+            followed = super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            stats.inc_value("newsarc/limits/too_many_redirects")
+            raise
+        if followed.url in followed.meta["redirect_urls"]:
+            stats.inc_value("newsarc/limits/redirect_loop")
+        return followed

@@ -181,6 +181,8 @@ class ArchivePipeline:
         analysis = await self._analyze(item)
         if self.database_broken:  # it broke while the page was being analysed
             raise DropItem(f"{item.url}: the database cannot be written")
+        for fault in analysis.faults:
+            self.crawler.stats.inc_value(f"newsarc/content/{fault}")
         with self.writing(f"store the page {item.url}"):
             article_id = ingest_page(
                 self.store, item.capture, analysis, self.crawl_id, self.profiles

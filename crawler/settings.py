@@ -49,6 +49,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Just before HttpCompressionMiddleware (590) on the way back: a body that is not the gzip
     # it claims is passed on as it is instead of failing there.
     "crawler.limits.BrokenEncodingMiddleware": 591,
+    # Scrapy's, counting redirect loops.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.limits.RedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.

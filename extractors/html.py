@@ -123,7 +123,9 @@ def has_markup(text: str) -> bool:
     return HTML_MARKUP_TEXT_RE.search(text, 0, SNIFF_MARKUP_BYTES) is not None
 
 
-def decode_html(body: bytes, declared_charset: str | None = None) -> str:
+def decode_html(
+    body: bytes, declared_charset: str | None = None, faults: list[str] | None = None
+) -> str:
     """Decode an HTML body to str; never raises.
 
     Order: byte-order mark, then `declared_charset` (the HTTP Content-Type charset) when it
@@ -132,12 +134,16 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     undecodable bytes become U+FFFD. Declarations lie on spam sites: a body that is valid
     UTF-8 is UTF-8 whatever it declares, and one taken for UTF-8 that mostly is not (see
     MIN_UTF8_ERRORS) is decoded in the charset guessed from its bytes.
+
+    `faults`, if given, gets what was wrong with the body (CONTENT_FAULTS): "wrong_charset"
+    (it is not in the charset it declares), "invalid_bytes" (some bytes decode to nothing),
+    "nul_bytes".
     """
     bom_encoding, bom = read_bom(body)
     if bom_encoding is not None and bom is not None:
         return safe_decode(body[len(bom) :], bom_encoding)
-    encoding = known_encoding(declared_charset) or html_body_declared_encoding(body)
-    encoding = encoding or DEFAULT_ENCODING
+    declared = known_encoding(declared_charset) or html_body_declared_encoding(body)
+    encoding = declared or DEFAULT_ENCODING
     if encoding not in {DEFAULT_ENCODING, "utf-16", "utf-32"} and is_utf8(body):
         # Non-ASCII bytes that all form valid UTF-8 sequences are UTF-8 whatever the page
         # says (a "latin-1" header on a UTF-8 WordPress page): in a single- or multi-byte
@@ -147,8 +153,21 @@ def decode_html(body: bytes, declared_charset: str | None = None) -> str:
     if encoding == DEFAULT_ENCODING and "\ufffd" in text:
         guessed = guessed_encoding(body, text)
         if guessed is not None:
-            return safe_decode(body, guessed)
+            encoding, text = guessed, safe_decode(body, guessed)
+    if faults is not None:
+        faults.extend(decoding_faults(body, text, declared, encoding))
     return text
+
+
+def decoding_faults(body: bytes, text: str, declared: str | None, used: str) -> list[str]:
+    found = []
+    if declared is not None and declared != used:
+        found.append("wrong_charset")
+    if text.count("\ufffd") > body.count("\ufffd".encode()):  # not the page's own U+FFFDs
+        found.append("invalid_bytes")
+    if b"\x00" in body and not body.startswith(TEXT_BOMS):
+        found.append("nul_bytes")
+    return found
 
 
 def is_utf8(body: bytes) -> bool:
@@ -211,23 +230,27 @@ def safe_decode(body: bytes, encoding: str) -> str:
         return body.decode(DEFAULT_ENCODING, "replace")
 
 
-def parse_html(html: str) -> lxml.html.HtmlElement | None:
+def parse_html(html: str, faults: list[str] | None = None) -> lxml.html.HtmlElement | None:
     """Parse a decoded document into an `<html>`-rooted tree; None when there is nothing to parse.
 
     Strips what libxml2 refuses in a str (XML declarations with an encoding, NUL and other
     control characters, lone surrogates) and never raises. Work is bounded: a document is cut
     at MAX_HTML_CHARS, and one that hits libxml2's limits (nesting deeper than 256 elements, a
     text node over 10 MB), where the parser stops and drops the rest, is parsed again with its
-    nesting cut to MAX_DEPTH.
+    nesting cut to MAX_DEPTH. `faults`, if given, gets "huge_html" and "deep_nesting" when so.
     """
     if not html or html.isspace():
         return None
-    html = bounded(html)
-    cleaned = INVALID_XML_CHARS_RE.sub("", XML_DECLARATION_RE.sub("", html, count=1))
+    cut = bounded(html)
+    if faults is not None and len(cut) < len(html):
+        faults.append("huge_html")
+    cleaned = INVALID_XML_CHARS_RE.sub("", XML_DECLARATION_RE.sub("", cut, count=1))
     if not cleaned.strip():
         return None
     tree = parse_with(HTML_PARSER, cleaned)
     if hit_limit(HTML_PARSER):
+        if faults is not None:
+            faults.append("deep_nesting")
         again = parse_with(HUGE_HTML_PARSER, flattened(cleaned))
         tree = tree if again is None else again
     return tree

@@ -6,10 +6,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from extractors.article import ArticleRecord, article_from_tree, title_parts
-from extractors.html import has_markup, parse_html
+from extractors.html import MAX_HTML_CHARS, has_markup, parse_html
 from extractors.meta import read_page_meta
 from extractors.pagetype import ARTICLE, classify_page
 from extractors.spam import ad_slots, tracker_ids
+from extractors.titles import MAX_TITLE_CHARS
 
 EMPTY = "empty"
 # An article decoded with the wrong charset (a cp1251 page taken for the UTF-8 it claimed to be)
@@ -17,6 +18,17 @@ EMPTY = "empty"
 # keeps its article.
 MIN_REPLACEMENTS = 16
 MAX_REPLACEMENT_SHARE = 0.1  # of the text's characters, spaces aside
+# What can be wrong with a page's content, each counted in a crawl's stats as
+# newsarc/content/<fault>: found when decoding (extractors.html.decode_html) or analysing it.
+CONTENT_FAULTS = {
+    "wrong_charset": "not in the charset it declares (decoded in the one it is in)",
+    "invalid_bytes": "bytes that are no character in its charset (read as U+FFFD)",
+    "nul_bytes": "NUL bytes (dropped before parsing)",
+    "not_html": "served as HTML but binary or without markup",
+    "huge_html": f"over {MAX_HTML_CHARS:,} characters (parsed up to there)",
+    "deep_nesting": "nested deeper than the parser goes (parsed again, flattened)",
+    "huge_title": f"a <title> over {MAX_TITLE_CHARS:,} characters (not taken as the headline)",
+}
 
 
 @dataclass
@@ -37,6 +49,7 @@ class PageAnalysis:
     reason: str | None = None
     trackers: list[tuple[str, str]] = field(default_factory=list)  # (kind, ad/analytics ID)
     ad_slots: int = 0
+    faults: list[str] = field(default_factory=list)  # CONTENT_FAULTS found on the way
 
 
 def analyze_page(
@@ -54,7 +67,9 @@ def analyze_page(
     `feed_title`: the title a feed or news sitemap gave the page, a hint for the headline.
     """
     try:
-        analysis = analysis_of(html, url, site_affixes, feed_title)
+        faults: list[str] = []
+        analysis = analysis_of(html, url, site_affixes, feed_title, faults)
+        analysis.faults = faults
         if analysis.page_type != EMPTY or analysis.title:
             # Who runs the site: its ad and analytics IDs (content-farm operators share them).
             analysis.trackers = tracker_ids(html)
@@ -65,16 +80,22 @@ def analyze_page(
 
 
 def analysis_of(
-    html: str, url: str | None, site_affixes: Collection[str], feed_title: str | None = None
+    html: str,
+    url: str | None,
+    site_affixes: Collection[str],
+    feed_title: str | None = None,
+    faults: list[str] | None = None,
 ) -> PageAnalysis:
+    faults = [] if faults is None else faults
     if not html or html.isspace():
         return PageAnalysis(EMPTY, reason="empty document")
-    if not has_markup(html):
-        return PageAnalysis(EMPTY, reason="not HTML")
-    tree = parse_html(html)
+    tree = parse_html(html, faults) if has_markup(html) else None
     if tree is None:
+        faults.append("not_html")
         return PageAnalysis(EMPTY, reason="not HTML")
     meta = read_page_meta(tree)
+    if len(meta.title or "") > MAX_TITLE_CHARS:
+        faults.append("huge_title")
     parts = title_parts(
         meta, None, url or meta.canonical_url, site_affixes=site_affixes, feed_title=feed_title
     )

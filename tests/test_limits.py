@@ -259,5 +259,6 @@ def test_a_url_too_long_is_not_followed(hostile: dict) -> None:
 
 def test_redirect_loops_and_endless_sitemaps_end(hostile: dict) -> None:
     assert len(paths(hostile, "/loop")) <= 3
+    assert hostile["stats"]["newsarc/limits/redirect_loop"] >= 1  # /loop1 -> /loop2 -> /loop1
     sitemaps = paths(hostile, "/sitemap-")
     assert 1 <= len(sitemaps) <= 8 + 2  # DEPTH_LIMIT bounds a chain; a self-link is a duplicate

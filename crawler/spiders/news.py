@@ -171,12 +171,16 @@ class NewsSpider(scrapy.Spider):
             response.headers.get("Content-Type") or b"html"
         ):
             return
+        # decode_html, as reindex does: the same text either way, and a page whose declared
+        # charset lies (a content farm's cp1251 page "in UTF-8") reads right
+        faults: list[str] = []
+        html = decode_html(response.body, response_charset(response), faults)
+        for fault in faults:
+            self.crawler.stats.inc_value(f"newsarc/content/{fault}")
         yield PageItem(
             url=response.url,
             capture=response.meta.get(CAPTURE_META_KEY),
-            # decode_html, as reindex does: the same text either way, and a page whose
-            # declared charset lies (a content farm's cp1251 page "in UTF-8") reads right
-            html=decode_html(response.body, response_charset(response)),
+            html=html,
             discovery=response.meta.get("discovery", "link"),
             feed_title=response.meta.get("feed_title"),
             known_page_type=response.meta.get(PAGE_TYPE_META_KEY),
