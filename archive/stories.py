@@ -22,9 +22,11 @@ the same rows.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from archive.store import Store, chunked
 from extractors.similarity import (
@@ -73,13 +75,30 @@ class StoryClusters:
         self.rejudge: set[int] = set()
         # A pair whose estimate is near the threshold is checked on the texts themselves.
         self.verify = text_verifier(self.texts)
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
+
+    def spill_folder(self) -> Path:
+        """Where the index keeps its signatures and bands (a hidden folder beside the
+        database, on its disk: a temporary folder may be memory), removed by `close`."""
+        if self._spill is None:
+            path = self.store.path
+            self._spill = tempfile.TemporaryDirectory(
+                prefix=f".{path.name}-stories-", dir=path.parent
+            )
+        return Path(self._spill.name)
+
+    def close(self) -> None:
+        self.index = None
+        if self._spill is not None:
+            self._spill.cleanup()
+            self._spill = None
 
     def texts(self, article_ids: list[int]) -> dict[int, str]:
         return {key: row["text"] for key, row in self.store.article_texts(article_ids).items()}
 
     def load(self) -> int:
         """Start the live index from the signatures stored; return how many were loaded."""
-        self.index = StoryIndex(verify=self.verify)
+        self.index = StoryIndex(verify=self.verify, spill=self.spill_folder() / "live")
         self.index.add_many(self.store.stored_signatures())
         return len(self.index)
 
@@ -112,6 +131,7 @@ class StoryClusters:
                 assert found is not None
                 changed[member] = placement(member, found, len(members))
             heads[found.cluster] = (found.source, found.earliest)
+        self.index.release()
         return self.write(changed, heads)
 
     def finish(self) -> set[str]:
@@ -125,7 +145,10 @@ class StoryClusters:
             self.index.add_many(item for item in unsigned if item.signature)
             found = self.index.assignments()
         else:
-            found = cluster_all(self.store.stored_signatures(), verify=self.verify)
+            self.index = None  # not two indexes at once
+            spill = self.spill_folder() / "exact"
+            found = cluster_all(self.store.stored_signatures(), verify=self.verify, spill=spill)
+        self.close()  # the index is not needed any more
         sizes: dict[int, int] = defaultdict(int)
         for assignment in found.values():
             sizes[assignment.cluster] += 1

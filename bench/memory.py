@@ -649,7 +649,7 @@ def structure_sizes(pipe: Any) -> dict[str, Any]:
     index = pipe.stories.index
     if index is not None:
         out["story index: articles"] = len(index)
-        arrays = index._rows.nbytes + sum(k.nbytes + i.nbytes for k, i in index._bands._runs)
+        arrays = index.nbytes()
         held = (index._keys, index._position, index._when, index._seen, index._parent,
                 index._members, index._summary, index._same)  # fmt: skip
         lists = sum(structure_mb(x) for x in held)

@@ -244,6 +244,7 @@ class ArchivePipeline:
             if task.running:
                 task.stop()
         if self.database_broken:  # the next run (a resume) does this work
+            self.stories.close()
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
             return

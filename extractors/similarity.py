@@ -1,14 +1,16 @@
 """Near-duplicate stories across sites: MinHash signatures, LSH and union-find clusters.
 
 A cluster groups the copies of one story: exact copies, lightly edited ones and spun rewrites
-(synonym swaps, misspelled names). Pure: no I/O, no database; the caller stores signatures and
-assignments.
+(synonym swaps, misspelled names). No database: the caller stores signatures and assignments.
+The only I/O is optional: ``spill=FOLDER`` keeps the signatures and most LSH bands (about 2 KB
+an article) in files read through memory maps, so that a crawl's memory does not grow with the
+archive.
 
 API::
 
     signature(text, num_perm=NUM_PERM) -> bytes | None      # None: too short to cluster
     similarity(a: bytes, b: bytes) -> float                 # estimated Jaccard of two signatures
-    index = StoryIndex(threshold=THRESHOLD, num_perm=NUM_PERM, verify=None)
+    index = StoryIndex(threshold=THRESHOLD, num_perm=NUM_PERM, verify=None, spill=None)
     index.add(key, text=None, signature=None, when=None, published=None) -> int | None
     index.add_many(items: Iterable[Article]) -> list[int | None]   # the same, vectorised
     index.assignment(key) -> Assignment | None
@@ -86,12 +88,14 @@ one raises ``ValueError`` (articles are not removed; rebuild with ``cluster_all`
 from __future__ import annotations
 
 import hashlib
+import mmap
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -113,6 +117,8 @@ _CHUNK = 2048  # texts per vectorised batch
 _CACHE_LIMIT = 500_000  # token codes kept (about 60 MB)
 _BOUNDARY = 1  # token codes: 0 stop word, 1 end of sentence, other values word hashes
 SURE = 0.2  # an estimate this high is no chance match: such a pair is joined unverified
+SPILL_ROWS = 4096  # signatures a block (2 MB at 256 permutations)
+SPILL_ENTRIES = 1 << 20  # band entries of a run that goes to a file (8 MB)
 
 # fmt: off
 _STOP_WORDS = """
@@ -341,18 +347,101 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _band_keys(rows: np.ndarray) -> np.ndarray:
-    """One exact 64-bit key per band: band number, then the band's ROWS 16-bit values."""
+    """One 32-bit key per band: a hash of the band number and the band's ROWS 16-bit values.
+
+    32 bits, not the exact 39, because the keys are most of the index's memory (128 a
+    signature). Two bands that differ share a key by chance (at 50,000 articles, one article
+    in five gets a spurious candidate): a candidate is only an edge if its estimated Jaccard
+    reaches the threshold, so a chance match adds at most a pair of similar articles that no
+    band caught, the same pair in any order of arrival.
+    """
     pairs = rows.astype(np.uint64).reshape(len(rows), rows.shape[1] // ROWS, ROWS)
     values = (pairs[:, :, 0] << np.uint64(16)) | pairs[:, :, 1]
     bands = np.arange(pairs.shape[1], dtype=np.uint64) << np.uint64(32)
-    return values | bands
+    mixed = (values | bands) * np.uint64(0x9E3779B97F4A7C15)  # wraps: a multiplicative hash
+    return (mixed >> np.uint64(32)).astype(np.uint32)
+
+
+class _Spill:
+    """Arrays written to files in a folder and mapped read-only, so that an index of a million
+    articles does not have to fit in memory (see ``StoryIndex(spill=...)``). The pages a search
+    reads are dropped from the process after each call (``release``): they stay in the
+    kernel's page cache, which gives them back when memory is short."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.count = 0
+        self.mapped: dict[int, np.ndarray] = {}  # by id(): the arrays still in use
+
+    def keep(self, array: np.ndarray) -> np.ndarray:
+        """`array`, now in a file; the returned copy reads it from there."""
+        path = self.folder / f"{self.count:06d}.npy"
+        self.count += 1
+        np.save(path, array)
+        mapped = np.load(path, mmap_mode="r")
+        path.unlink()  # the mapping keeps the file while it lives; nothing is left behind
+        self.mapped[id(mapped)] = mapped
+        return mapped
+
+    def drop(self, array: np.ndarray) -> None:
+        self.mapped.pop(id(array), None)
+
+    def release(self) -> None:
+        for array in self.mapped.values():
+            handle = getattr(array, "_mmap", None)
+            if handle is not None:
+                handle.madvise(mmap.MADV_DONTNEED)
+
+
+class _RowStore:
+    """The signature rows by position, in blocks of ``SPILL_ROWS`` (full blocks spilled)."""
+
+    def __init__(self, num_perm: int, spill: _Spill | None) -> None:
+        self.num_perm = num_perm
+        self.spill = spill
+        self.blocks: list[np.ndarray] = []
+        self.size = 0
+
+    def __len__(self) -> int:
+        return self.size
+
+    def append(self, row: np.ndarray) -> None:
+        block, at = divmod(self.size, SPILL_ROWS)
+        if at == 0:
+            self.blocks.append(np.empty((SPILL_ROWS, self.num_perm), dtype=np.uint16))
+        self.blocks[block][at] = row
+        self.size += 1
+        if at == SPILL_ROWS - 1 and self.spill is not None:
+            self.blocks[block] = self.spill.keep(self.blocks[block])
+
+    def __getitem__(self, where: int | np.ndarray | list[int]) -> np.ndarray:
+        if isinstance(where, (int, np.integer)):
+            block, at = divmod(int(where), SPILL_ROWS)
+            return self.blocks[block][at]
+        positions = np.asarray(where, dtype=np.int64)
+        rows = np.empty((len(positions), self.num_perm), dtype=np.uint16)
+        blocks, at = np.divmod(positions, SPILL_ROWS)
+        for block in np.unique(blocks).tolist():
+            mine = blocks == block
+            rows[mine] = self.blocks[block][at[mine]]
+        return rows
+
+    def nbytes(self) -> int:
+        """Bytes in memory (spilled blocks aside)."""
+        return sum(b.nbytes for b in self.blocks if not isinstance(b, np.memmap))
 
 
 class _BandStore:
-    """Band keys of the indexed signatures as sorted runs, merged as they grow (an LSM tree)."""
+    """Band keys of the indexed signatures as sorted runs, merged as they grow (an LSM tree).
 
-    def __init__(self) -> None:
+    With a spill, a run of ``SPILL_ENTRIES`` or more is written to a file and merged no more:
+    memory holds the small runs only, and a merge never needs more than twice that much.
+    """
+
+    def __init__(self, spill: _Spill | None = None) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.spill = spill
 
     def matches(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(index in ``keys``, stored id) of every stored entry equal to one of ``keys``.
@@ -374,10 +463,20 @@ class _BandStore:
         """Add a run of sorted ``keys``; merge runs so that there are O(log n) of them."""
         if not len(keys):
             return
-        self._runs.append((keys, ids.astype(np.int32)))
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            newer, older = self._runs.pop(), self._runs.pop()
-            self._runs.append(_merge_runs(older, newer))
+        runs = self._runs
+        runs.append((keys, ids.astype(np.int32)))
+        while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+            if isinstance(runs[-2][0], np.memmap):
+                break  # spilled: merged no more
+            newer, older = runs.pop(), runs.pop()
+            runs.append(_merge_runs(older, newer))
+        if self.spill is not None and len(runs[-1][0]) >= SPILL_ENTRIES:
+            keys, ids = runs.pop()
+            runs.append((self.spill.keep(keys), self.spill.keep(ids)))
+
+    def nbytes(self) -> int:
+        """Bytes in memory (spilled runs aside)."""
+        return sum(k.nbytes + i.nbytes for k, i in self._runs if not isinstance(k, np.memmap))
 
 
 def _merge_runs(
@@ -424,23 +523,36 @@ class StoryIndex:
         threshold: float = THRESHOLD,
         num_perm: int = NUM_PERM,
         verify: Verifier | None = None,
+        spill: Path | None = None,
     ) -> None:
+        """`spill`: a folder where the signatures and most of the LSH bands go, read through
+        memory maps, instead of memory (about 2 KB an article); None: all in memory."""
         if num_perm % ROWS or not 0 < num_perm < 1 << 16:
             raise ValueError(f"num_perm must be a positive multiple of {ROWS} below 65536")
         self.threshold = threshold
         self.num_perm = num_perm
         self.verify = verify
+        self._spill = _Spill(spill) if spill is not None else None
         self._keys: list[int] = []
         self._position: dict[int, int] = {}
-        self._rows = np.empty((1024, num_perm), dtype=np.uint16)
+        self._rows = _RowStore(num_perm, self._spill)
         self._when: list[float] = []
         self._seen: list[float] = []
         self._parent: list[int] = []
         self._members: dict[int, list[int]] = {}
         self._summary: dict[int, tuple[int, int, int]] = {}  # root: (id, earliest, source)
         self._same: dict[bytes, int] = {}  # digest of a signature: first position holding it
-        self._bands = _BandStore()
+        self._bands = _BandStore(self._spill)
         self._journal: list[int] = []
+
+    def nbytes(self) -> int:
+        """Bytes of signatures and bands held in memory (what a spill folder saves)."""
+        return self._rows.nbytes() + self._bands.nbytes()
+
+    def release(self) -> None:
+        """Drop the spilled pages the last calls read from this process (see ``_Spill``)."""
+        if self._spill is not None:
+            self._spill.release()
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -471,6 +583,7 @@ class StoryIndex:
                 positions += self._add_batch(batch)
                 batch = []
         positions += self._add_batch(batch)
+        self.release()
         return [None if p is None else self._summary[self._find(p)][0] for p in positions]
 
     def _add_batch(self, batch: list[Article]) -> list[int | None]:
@@ -518,11 +631,7 @@ class StoryIndex:
 
     def _append(self, item: Article, row: np.ndarray, now: float) -> int:
         position = len(self._keys)
-        if position == len(self._rows):
-            grown = np.empty((2 * len(self._rows), self.num_perm), dtype=np.uint16)
-            grown[:position] = self._rows
-            self._rows = grown
-        self._rows[position] = row
+        self._rows.append(row)
         self._keys.append(item.key)
         self._position[item.key] = position
         when, seen = _times(item.when, item.published, now)
@@ -653,11 +762,14 @@ class StoryIndex:
                 result[key] = Assignment(
                     cluster.id, cluster.similarity[key], cluster.source, cluster.earliest
                 )
+        self.release()
         return result
 
     def clusters(self) -> list[Cluster]:
         """Clusters of two or more articles, by id."""
-        return [c for c in self._all_clusters() if len(c.members) > 1]
+        found = [c for c in self._all_clusters() if len(c.members) > 1]
+        self.release()
+        return found
 
     def _all_clusters(self) -> list[Cluster]:
         keys = self._keys
@@ -688,9 +800,10 @@ def cluster_all(
     threshold: float = THRESHOLD,
     num_perm: int = NUM_PERM,
     verify: Verifier | None = None,
+    spill: Path | None = None,
 ) -> dict[int, Assignment]:
     """Cluster everything at once (reindex): the same result as ``add`` in any order."""
-    index = StoryIndex(threshold, num_perm, verify)
+    index = StoryIndex(threshold, num_perm, verify, spill)
     index.add_many(items)
     return index.assignments()
 

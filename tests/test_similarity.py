@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from extractors import similarity
@@ -191,6 +192,26 @@ def test_batch_equals_incremental_with_stored_signatures(corpus: list[Article]) 
         index.add_many(rest[:size])
         rest = rest[size:]
     assert index.assignments() == cluster_all(corpus) == cluster_all(stored)
+
+
+def test_a_spilled_index_gives_the_same_clusters_in_less_memory(
+    corpus: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Signatures and bands in files (tiny blocks and runs, so that most of them spill)."""
+    monkeypatch.setattr(similarity, "SPILL_ROWS", 4)
+    monkeypatch.setattr(similarity, "SPILL_ENTRIES", 300)
+    in_memory = StoryIndex()
+    spilled = StoryIndex(spill=tmp_path / "spill")
+    for item in corpus:  # one by one, like a crawl: many small runs, merged and spilled
+        in_memory.add(*item)
+        spilled.add(*item)
+    assert spilled.assignments() == in_memory.assignments() == cluster_all(corpus)
+    assert spilled.clusters() == in_memory.clusters()
+    assert spilled.nbytes() < in_memory.nbytes() / 4
+    assert any(isinstance(keys, np.memmap) for keys, _ in spilled._bands._runs)
+    assert not list((tmp_path / "spill").iterdir())  # the mappings hold the files, not the disk
+    spilled_all = cluster_all(corpus, spill=tmp_path / "again")
+    assert spilled_all == in_memory.assignments()
 
 
 def test_identical_texts_join_whatever_their_number() -> None:
