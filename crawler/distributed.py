@@ -252,15 +252,14 @@ class LeasingScheduler(Scheduler):
         """Queue a request unless its URL was seen; True if queued (see SEE_AND_QUEUE)."""
         fingerprint = self.df.request_fingerprint(request)
         known = getattr(self.df, "known", None)
-        if known is not None:
-            if fingerprint in known:
-                return False
-            known.add(fingerprint)
+        if known is not None and fingerprint in known:
+            return False
         data = self.queue._encode_request(request)
         keys = [self.df.key, self.queue.key]
-        return bool(
-            self.see_and_queue_script(keys=keys, args=[fingerprint, -request.priority, data])
-        )
+        queued = self.see_and_queue_script(keys=keys, args=[fingerprint, -request.priority, data])
+        if known is not None:  # only once Redis has it: a failed call must not hide the URL
+            known.add(fingerprint)
+        return bool(queued)
 
     def next_request(self) -> Request | None:
         found = self.pop_and_lease(keys=[self.queue.key, self.lease_key])
