@@ -91,6 +91,7 @@ import hashlib
 import mmap
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -388,8 +389,8 @@ class _Spill:
         self.mapped.pop(id(array), None)
 
     def release(self) -> None:
-        for array in self.mapped.values():
-            handle = getattr(array, "_mmap", None)
+        for mapped in self.mapped.values():
+            handle = getattr(mapped, "_mmap", None)
             if handle is not None:
                 handle.madvise(mmap.MADV_DONTNEED)
 
@@ -533,15 +534,17 @@ class StoryIndex:
         self.num_perm = num_perm
         self.verify = verify
         self._spill = _Spill(spill) if spill is not None else None
-        self._keys: list[int] = []
+        # Per article, in arrays (8 bytes an article each, not a Python object): key, times,
+        # union-find parent. Clusters of one have no `_members` or `_summary` entry.
+        self._keys = array("q")
         self._position: dict[int, int] = {}
         self._rows = _RowStore(num_perm, self._spill)
-        self._when: list[float] = []
-        self._seen: list[float] = []
-        self._parent: list[int] = []
-        self._members: dict[int, list[int]] = {}
+        self._when = array("d")
+        self._seen = array("d")
+        self._parent = array("q")
+        self._members: dict[int, list[int]] = {}  # root: positions, for clusters of two or more
         self._summary: dict[int, tuple[int, int, int]] = {}  # root: (id, earliest, source)
-        self._same: dict[bytes, int] = {}  # digest of a signature: first position holding it
+        self._same: dict[int, int] = {}  # digest of a signature: first position holding it
         self._bands = _BandStore(self._spill)
         self._journal: list[int] = []
 
@@ -584,7 +587,7 @@ class StoryIndex:
                 batch = []
         positions += self._add_batch(batch)
         self.release()
-        return [None if p is None else self._summary[self._find(p)][0] for p in positions]
+        return [None if p is None else self._summary_of(self._find(p))[0] for p in positions]
 
     def _add_batch(self, batch: list[Article]) -> list[int | None]:
         if not batch:
@@ -638,8 +641,6 @@ class StoryIndex:
         self._when.append(when)
         self._seen.append(seen)
         self._parent.append(position)
-        self._members[position] = [position]
-        self._summary[position] = (item.key, position, position)
         self._journal.append(item.key)
         return position
 
@@ -665,7 +666,7 @@ class StoryIndex:
         lows, highs, distinct = [], [], []
         for position in fresh.tolist():
             row = self._rows[position]
-            digest = hashlib.blake2b(row.tobytes(), digest_size=16).digest()
+            digest = int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest())
             first = self._same.setdefault(digest, position)
             if first == position or not np.array_equal(row, self._rows[first]):
                 distinct.append(position)
@@ -710,16 +711,23 @@ class StoryIndex:
         a, b = self._find(a), self._find(b)
         if a == b:
             return
-        if len(self._members[a]) < len(self._members[b]):
+        if len(self._members_of(a)) < len(self._members_of(b)):
             a, b = b, a
-        merged = self._merge(self._summary[a], self._summary[b])
+        merged = self._merge(self._summary_of(a), self._summary_of(b))
         for root in (a, b):
-            if self._summary[root] != merged:
-                self._journal += [self._keys[p] for p in self._members[root]]
+            if self._summary_of(root) != merged:
+                self._journal += [self._keys[p] for p in self._members_of(root)]
         self._parent[b] = a
-        self._members[a] += self._members.pop(b)
+        self._members[a] = self._members_of(a) + self._members_of(b)
+        self._members.pop(b, None)
         self._summary[a] = merged
-        del self._summary[b]
+        self._summary.pop(b, None)
+
+    def _members_of(self, root: int) -> list[int]:
+        return self._members.get(root) or [root]
+
+    def _summary_of(self, root: int) -> tuple[int, int, int]:
+        return self._summary.get(root) or (self._keys[root], root, root)
 
     def _merge(self, one: tuple[int, int, int], two: tuple[int, int, int]) -> tuple[int, int, int]:
         keys = self._keys
@@ -742,7 +750,7 @@ class StoryIndex:
         position = self._position.get(key)
         if position is None:
             return None
-        cluster, earliest, source = self._summary[self._find(position)]
+        cluster, earliest, source = self._summary_of(self._find(position))
         equal = self._rows[position] == self._rows[earliest]
         keys = self._keys
         return Assignment(cluster, float(_estimate(equal.mean())), keys[source], keys[earliest])
@@ -752,7 +760,7 @@ class StoryIndex:
         position = self._position.get(key)
         if position is None:
             return []
-        return sorted(self._keys[p] for p in self._members[self._find(position)])
+        return sorted(self._keys[p] for p in self._members_of(self._find(position)))
 
     def assignments(self) -> dict[int, Assignment]:
         """The assignment of every indexed key."""
@@ -774,8 +782,12 @@ class StoryIndex:
     def _all_clusters(self) -> list[Cluster]:
         keys = self._keys
         result = []
-        for root, members in self._members.items():
-            cluster, earliest, source = self._summary[root]
+        parent = self._parent
+        for root in range(len(keys)):
+            if parent[root] != root:
+                continue
+            members = self._members_of(root)
+            cluster, earliest, source = self._summary_of(root)
             equal = self._rows[members] == self._rows[earliest]
             figures = _estimate(equal.mean(axis=1)).tolist()
             member_keys = [keys[p] for p in members]
