@@ -115,9 +115,10 @@ SKEW = timedelta(hours=14)
 _ALGORITHM = rensa.RMinHash.ALGORITHM_VERSION
 _BBIT = 2.0**-16
 _CHUNK = 2048  # texts per vectorised batch
-_CACHE_LIMIT = 500_000  # token codes kept (about 60 MB)
+_CACHE_LIMIT = 100_000  # token codes kept (about 12 MB; a crawl's memory must not grow)
 _BOUNDARY = 1  # token codes: 0 stop word, 1 end of sentence, other values word hashes
 SURE = 0.2  # an estimate this high is no chance match: such a pair is joined unverified
+_PAIRS = 8192  # candidate pairs compared at once (two signatures each: 8 MB)
 SPILL_ROWS = 4096  # signatures a block (2 MB at 256 permutations)
 SPILL_ENTRIES = 1 << 20  # band entries of a run that goes to a file (8 MB)
 
@@ -682,8 +683,8 @@ class StoryIndex:
         low, high = codes >> 32, codes & 0xFFFFFFFF
         keep = np.zeros(len(codes), dtype=bool)
         unsure = np.zeros(len(codes), dtype=bool)
-        for start in range(0, len(codes), 65536):
-            part = slice(start, start + 65536)
+        for start in range(0, len(codes), _PAIRS):
+            part = slice(start, start + _PAIRS)
             equal = self._rows[low[part]] == self._rows[high[part]]
             estimate = _estimate(equal.mean(axis=1))
             keep[part] = estimate >= self.threshold
