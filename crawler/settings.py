@@ -54,6 +54,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.limits.RedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+DUPEFILTER_CLASS = "crawler.dupefilter.CompactDupeFilter"  # 8 bytes a URL
 # Only with NEWSARC_REDIS_URL (newsarc crawl --redis, newsarc worker): see crawler/distributed.py.
 EXTENSIONS = {"crawler.distributed.RedisFrontier": 500, "crawler.limits.BodySizeLimit": 100}
 SPIDER_MIDDLEWARES = {"crawler.limits.TrapMiddleware": 550}

@@ -59,6 +59,12 @@ class Counts:
         if len(recent) >= COMPACT_AT:
             self._compact()
 
+    def add_new(self, key: int) -> None:
+        """Count a key known not to be counted yet (no look-up)."""
+        self._recent[key] = 1
+        if len(self._recent) >= COMPACT_AT:
+            self._compact()
+
     def add_all(self, keys: Iterable[int]) -> None:
         for key in keys:
             self.add(key)
@@ -83,7 +89,9 @@ class Counts:
         return [int(count) or recent.get(key, 0) for key, count in zip(keys, found, strict=True)]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, int) and self.get(key) > 0
+        if key in self._recent:  # what was just counted is asked for most
+            return True
+        return isinstance(key, int) and self._position(key) is not None
 
     def __len__(self) -> int:
         return len(self._keys) + len(self._recent)
@@ -187,7 +195,7 @@ class KeySet:
 
     def add(self, key: int) -> None:
         if key not in self._counts:
-            self._counts.add(key)
+            self._counts.add_new(key)
 
     def __contains__(self, key: object) -> bool:
         return key in self._counts

@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from pathlib import Path
 
 import pytest
+from scrapy import Request, Spider
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.test import get_crawler
 
+from crawler.dupefilter import CompactDupeFilter
 from extractors import counts as counts_module
 from extractors.boilerplate import SiteProfile, normalize
 from extractors.counts import Counts, KeySet, key_of, legacy_key
@@ -106,3 +111,18 @@ def test_a_profile_stored_by_an_older_version_decides_the_same() -> None:
     page = "A new paragraph.\nShare this story\nHeadline 4"
     assert old.clean_text(page) == profile.clean_text(page) == "A new paragraph."
     assert SiteProfile.from_json(profile.to_json()) == profile
+
+
+def test_the_compact_duplicate_filter_filters_like_scrapys(tmp_path: Path) -> None:
+    crawler = get_crawler(Spider, {"JOBDIR": str(tmp_path)})
+    first = CompactDupeFilter.from_crawler(crawler)
+    urls = [f"http://a.example/{n % 40}?x={n % 7}" for n in range(300)]
+    scrapy_filter = RFPDupeFilter.from_crawler(get_crawler(Spider))
+    expected = [scrapy_filter.request_seen(Request(url)) for url in urls]
+    assert [first.request_seen(Request(url)) for url in urls] == expected
+    assert len(first.seen) == expected.count(False) == 280
+    first.close("finished")
+    resumed = CompactDupeFilter.from_crawler(crawler)  # JOBDIR: what was seen is still seen
+    assert all(resumed.request_seen(Request(url)) for url in urls)
+    assert not resumed.request_seen(Request("http://a.example/new"))
+    resumed.close("finished")
