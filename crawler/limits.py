@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import zlib
@@ -172,6 +173,7 @@ MAX_PARAMS = 8
 REPEATS = 3  # a path segment seen this many times
 
 
+@functools.lru_cache(maxsize=4096)  # a site's menus and related links come back on every page
 def trap_kind(url: str) -> str | None:
     """What kind of endless URL space `url` looks like, or None."""
     parts = urlsplit(url)
