@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def test_capture_middleware_archives_and_announces(tmp_path: Path) -> None:
         headers={"Content-Type": "text/html"},
     )
 
-    assert middleware.process_response(request, response) is response
+    # In the writer thread, awaited: the record is in the file when the capture is announced.
+    assert asyncio.run(middleware.process_response(request, response)) is response
     capture = request.meta[CAPTURE_META_KEY]
     assert announced == [capture]
     assert (capture.url, capture.status, capture.content_type) == (request.url, 203, "text/html")
@@ -62,7 +64,7 @@ def test_capture_middleware_skips_cached_responses(tmp_path: Path) -> None:
     middleware = WarcCaptureMiddleware.from_crawler(make_crawler(tmp_path))
     request = Request("http://example.com/")
     response = HtmlResponse(request.url, body=b"x", flags=["cached"], request=request)
-    middleware.process_response(request, response)
+    assert asyncio.run(middleware.process_response(request, response)) is response
     middleware.spider_closed()
     assert CAPTURE_META_KEY not in request.meta and not list(tmp_path.iterdir())
 
