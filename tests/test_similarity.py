@@ -374,3 +374,21 @@ def test_the_bench_runs() -> None:
     assert "| pair precision | 1.0000 |" in done.stdout
     assert "Four arrival orders give the same clusters: yes" in done.stdout
     assert "| clusters holding two or more stories | 0 |" in done.stdout
+
+
+def test_the_fast_sequence_matcher_aligns_copies_as_difflib_does() -> None:
+    """spun_markers and the story page use cydifflib for difflib's SequenceMatcher: the same
+    opcodes on spun, edited and verbatim copies, word by word."""
+    import difflib  # noqa: PLC0415
+
+    from cydifflib import SequenceMatcher  # noqa: PLC0415
+
+    rng = random.Random(5)
+    written = stories(12, seed=3)
+    for story in written:
+        for text in copies(story, rng, rng.choice(written)).values():
+            source = text_of(story.paragraphs).casefold().split()
+            copy = text.casefold().split()
+            expected = difflib.SequenceMatcher(None, source, copy, autojunk=False).get_opcodes()
+            found = SequenceMatcher(None, source, copy, autojunk=False).get_opcodes()
+            assert [tuple(op) for op in found] == [tuple(op) for op in expected]
