@@ -20,7 +20,7 @@ from werkzeug import Response
 from archive.publish import make_datasette
 from archive.warc import read_response
 from conftest import article_html, warcio_check
-from crawler.spiders.news import feed_entries
+from crawler.spiders.news import NewsSpider, feed_entries
 
 HOME = """<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Test Gazette</title>
 <link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>
@@ -336,3 +336,15 @@ def test_feed_parsing_tolerates_junk() -> None:
         b"<rss><channel><item><title>Orchard</title><link>http://x/o</link></item></channel></rss>"
     )
     assert feed_entries(rss) == [("http://x/o", "Orchard")]
+
+
+def test_links_are_yielded_once_per_depth_and_files_are_skipped() -> None:
+    spider = NewsSpider(url="http://a.example/")
+    assert spider.follows("http://a.example/story/1", depth=2)
+    assert not spider.follows("http://a.example/story/1", depth=2)  # the menu, again
+    assert spider.follows("http://a.example/story/1", depth=1)  # nearer: DEPTH_LIMIT may differ
+    assert not spider.follows("http://a.example/files/report.PDF", depth=1)
+    assert not spider.follows("http://a.example/dump.tar.gz", depth=1)
+    assert spider.follows("http://a.example/pdf-guide", depth=1)  # no extension
+    assert not spider.follows("http://elsewhere.example/story/1", depth=1)
+    assert not spider.follows("mailto:desk@a.example", depth=1)

@@ -18,7 +18,7 @@ import scrapy
 from lxml import etree
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -27,9 +27,11 @@ from w3lib.encoding import http_content_type_encoding
 from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, due_articles, recrawl_policy
 from crawler.pipelines import PageItem
 from extractors import decode_html
+from extractors.counts import KeySet, key_of
 from extractors.urls import site_key
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SKIPPED_EXTENSIONS = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)  # for str.endswith
 FEED_LINK_XPATH = (
     "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
 )
@@ -112,7 +114,9 @@ class NewsSpider(scrapy.Spider):
         if isinstance(hosts, str):
             hosts = hosts.replace(",", " ").split()
         self.allowed_sites |= {site_key(f"http://{host}/") for host in hosts or ()}
-        self.link_extractor = LinkExtractor(unique=True)
+        # Scrapy's file-type filter is checked in `follows`, in one str.endswith.
+        self.link_extractor = LinkExtractor(unique=True, deny_extensions=[])
+        self.followed = KeySet()  # links yielded, by depth (see `follows`)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -153,6 +157,22 @@ class NewsSpider(scrapy.Spider):
     def is_allowed(self, url: str) -> bool:
         return url.startswith(("http://", "https://")) and site_key(url) in self.allowed_sites
 
+    def follows(self, url: str, depth: int) -> bool:
+        """Whether to follow a link found on a page: allowed, not a file that is no page
+        (Scrapy's IGNORED_EXTENSIONS), and not yielded before at this depth. A news page
+        repeats most of its 100+ links (menus, related stories): the duplicate filter would
+        drop them, but only after a Request and every spider middleware. By depth, because
+        a link DEPTH_LIMIT dropped deep down must still be followed from a shallower page."""
+        if not self.is_allowed(url):
+            return False
+        if urlsplit(url).path.lower().endswith(SKIPPED_EXTENSIONS):
+            return False
+        key = key_of(f"{depth} {url}")
+        if key in self.followed:
+            return False
+        self.followed.add(key)
+        return True
+
     def start_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         self.crawler.stats.inc_value("newsarc/start_failed")
@@ -189,8 +209,9 @@ class NewsSpider(scrapy.Spider):
             feed_url = response.urljoin(href)
             if self.is_allowed(feed_url):
                 yield Request(feed_url, self.parse_feed)
+        depth = response.meta.get("depth", 0) + 1
         for link in self.link_extractor.extract_links(response):
-            if self.is_allowed(link.url):
+            if self.follows(link.url, depth):
                 yield Request(link.url, self.parse_page)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
