@@ -162,11 +162,16 @@ class SiteProfile:
     def boilerplate_lines(self, lines: list[str]) -> list[bool]:
         """Which lines the site repeats (on its share of pages, or as a "Label: …" template)."""
         counts = self.lines.get_many([line_key(line) for line in lines])
-        return [
-            count >= self.threshold(LONG_LINE_SHARE if words(line) > LONG_LINE_WORDS else MIN_SHARE)
-            or self.templates.get(template_key(line) or "", 0) >= self.threshold()
-            for line, count in zip(lines, counts, strict=True)
-        ]
+        common, most = self.threshold(MIN_SHARE), self.threshold(LONG_LINE_SHARE)
+        found = []
+        for line, count in zip(lines, counts, strict=True):
+            # Most lines are on one page: neither their words nor their template matter.
+            if count >= common and count >= (most if words(line) > LONG_LINE_WORDS else common):
+                found.append(True)
+            else:
+                label = template_key(line) if self.templates else None
+                found.append(label is not None and self.templates.get(label, 0) >= common)
+        return found
 
     def names_other_page(self, line: str, own_title: set[str]) -> bool:
         """Is the line the headline of another of the site's pages (not its name or section)?"""
@@ -196,7 +201,7 @@ class SiteProfile:
             repeated[at] or (linking[at] and in_link_run(at, repeated, linking))
             for at in range(len(lines))
         ]
-        if word_share(lines, dropped) > MOSTLY:
+        if any(dropped) and word_share(lines, dropped) > MOSTLY:
             dropped = [
                 drop and words(line) <= SHORT_LINE_WORDS
                 for line, drop in zip(lines, dropped, strict=True)
