@@ -18,12 +18,13 @@ import scrapy
 from lxml import etree
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
-from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler.links import page_links
 from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, due_articles, recrawl_policy
 from crawler.pipelines import PageItem
 from extractors import decode_html
@@ -114,8 +115,6 @@ class NewsSpider(scrapy.Spider):
         if isinstance(hosts, str):
             hosts = hosts.replace(",", " ").split()
         self.allowed_sites |= {site_key(f"http://{host}/") for host in hosts or ()}
-        # Scrapy's file-type filter is checked in `follows`, in one str.endswith.
-        self.link_extractor = LinkExtractor(unique=True, deny_extensions=[])
         self.followed = KeySet()  # links yielded, by depth (see `follows`)
 
     @classmethod
@@ -210,9 +209,9 @@ class NewsSpider(scrapy.Spider):
             if self.is_allowed(feed_url):
                 yield Request(feed_url, self.parse_feed)
         depth = response.meta.get("depth", 0) + 1
-        for link in self.link_extractor.extract_links(response):
-            if self.follows(link.url, depth):
-                yield Request(link.url, self.parse_page)
+        for url in page_links(response):
+            if self.follows(url, depth):
+                yield Request(url, self.parse_page)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         self._count_start(response)
