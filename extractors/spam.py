@@ -219,6 +219,9 @@ def ad_slots(html: str) -> int:
 # --- words ------------------------------------------------------------------------------------
 
 LETTERS_RE = re.compile(r"[^\W\d_]+")
+# A run of letters that starts with a Latin capital, or with any letter of Latin Extended-A/B
+# (name_like decides): every word that can be a name, and a fifth of a text's words.
+CAPITALISED_RE = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ\u0100-\u024f][^\W\d_]*")
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 # Longest first; a suffix goes only if 3 letters stay.
@@ -654,7 +657,9 @@ def names_in(text: str) -> Names:
     if text:
         lower = {word for word in LETTERS_RE.findall(text) if word.islower()}
         previous, previous_end = "", -2
-        for match in LETTERS_RE.finditer(text):
+        # Only the words that may be names (see CAPITALISED_RE); a word between two names
+        # shows in the gap between them, so they are not taken for one name.
+        for match in CAPITALISED_RE.finditer(text):
             word = match.group()
             if not name_like(word, lower):
                 previous = ""
