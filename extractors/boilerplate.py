@@ -173,11 +173,9 @@ class SiteProfile:
                 found.append(label is not None and self.templates.get(label, 0) >= common)
         return found
 
-    def names_other_page(self, line: str, own_title: set[str]) -> bool:
-        """Is the line the headline of another of the site's pages (not its name or section)?"""
-        return self.other_page_names([line], own_title)[0]
-
     def other_page_names(self, lines: list[str], own_title: set[str]) -> list[bool]:
+        """Which lines are the headline of another of the site's pages (not its name or
+        section)."""
         keys = [normalize(line) for line in lines]
         counts = self.title_parts.get_many([key_of(key) for key in keys])
         needed = self.threshold()

@@ -96,20 +96,14 @@ class Counts:
     def __len__(self) -> int:
         return len(self._keys) + len(self._recent)
 
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
     def items(self) -> Iterator[tuple[int, int]]:
         self._compact()
         return zip(self._keys.tolist(), self._counts.tolist(), strict=True)
 
-    def values(self) -> list[int]:
+    def key_array(self) -> np.ndarray:
+        """Every key, sorted."""
         self._compact()
-        return self._counts.tolist()
-
-    def keys(self) -> list[int]:
-        self._compact()
-        return self._keys.tolist()
+        return self._keys
 
     def at_least(self, count: int) -> int:
         """How many keys were counted `count` times or more."""
@@ -204,39 +198,39 @@ class KeySet:
         return len(self._counts)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._counts.keys())
+        return iter(self._counts.key_array().tolist())
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, KeySet):
             return NotImplemented
-        return list(self) == list(other)
+        return np.array_equal(self._counts.key_array(), other._counts.key_array())
 
     __hash__ = None  # type: ignore[assignment]
 
     def isdisjoint(self, other: KeySet) -> bool:
-        mine, theirs = np.array(list(self), KEY_DTYPE), np.array(list(other), KEY_DTYPE)
+        mine, theirs = self._counts.key_array(), other._counts.key_array()
         return not np.intersect1d(mine, theirs, assume_unique=True).size
 
     def union(self, other: KeySet) -> KeySet:
-        joined = KeySet()
-        joined._counts._keys = np.union1d(
-            np.array(list(self), KEY_DTYPE), np.array(list(other), KEY_DTYPE)
-        ).astype(KEY_DTYPE)
-        joined._counts._counts = np.ones(len(joined._counts._keys), COUNT_DTYPE)
-        return joined
+        return KeySet.of_sorted(np.union1d(self._counts.key_array(), other._counts.key_array()))
 
     def nbytes(self) -> int:
         return self._counts.nbytes()
 
     def to_json_value(self) -> str:
-        return _encode(np.array(list(self), KEY_DTYPE))
+        return _encode(self._counts.key_array())
 
     @classmethod
     def from_json_value(cls, value: Any) -> KeySet:
         """From `to_json_value`, or from an older profile's list of hex digests."""
         if isinstance(value, str):
-            keys = KeySet()
-            keys._counts._keys = _decode(value, KEY_DTYPE)
-            keys._counts._counts = np.ones(len(keys._counts._keys), COUNT_DTYPE)
-            return keys
+            return cls.of_sorted(_decode(value, KEY_DTYPE))
         return cls(legacy_key(digest) for digest in value or [])
+
+    @classmethod
+    def of_sorted(cls, keys: np.ndarray) -> KeySet:
+        """A set of these distinct keys, sorted."""
+        found = cls()
+        found._counts._keys = keys.astype(KEY_DTYPE)
+        found._counts._counts = np.ones(len(keys), COUNT_DTYPE)
+        return found
