@@ -527,12 +527,12 @@ class Store:
         from extractors.similarity import Article  # noqa: PLC0415 - the store knows no extractor else
 
         cursor = self.db.conn.execute(
-            "SELECT s.article_id, s.signature, a.first_seen, a.published FROM article_signatures s "
-            "JOIN articles a ON a.id = s.article_id WHERE length(s.signature) > 0 "
-            "ORDER BY s.article_id"
+            "SELECT s.article_id, s.signature, a.first_seen, a.published, a.url "
+            "FROM article_signatures s JOIN articles a ON a.id = s.article_id "
+            "WHERE length(s.signature) > 0 ORDER BY s.article_id"
         )
-        for key, blob, first_seen, published in cursor:
-            yield Article(key, None, blob, first_seen, published)
+        for key, blob, first_seen, published, url in cursor:
+            yield Article(key, None, blob, first_seen, published, url)
 
     def unsigned_articles(self) -> list[int]:
         """Articles whose text has no signature yet (new, or changed since)."""
@@ -545,10 +545,10 @@ class Store:
         ]
 
     def articles_to_sign(self, article_ids: Iterable[int]) -> Iterator[Row]:
-        """id, text, first_seen and published of these articles."""
+        """id, text, first_seen, published and url of these articles."""
         for chunk in chunked(article_ids, 500):
             cursor = self.db.conn.execute(
-                "SELECT id, text, first_seen, published FROM articles "
+                "SELECT id, text, first_seen, published, url FROM articles "
                 f"WHERE id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
                 chunk,
             )

@@ -177,7 +177,7 @@ class StoryClusters:
                 [(row["id"], blob or b"") for row, blob in zip(rows, blobs, strict=True)]
             )
             signed += [
-                Article(row["id"], None, blob, row["first_seen"], row["published"])
+                Article(row["id"], None, blob, row["first_seen"], row["published"], row["url"])
                 for row, blob in zip(rows, blobs, strict=True)
             ]
         return signed

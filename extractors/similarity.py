@@ -68,13 +68,15 @@ to sign and 10 s to cluster on two cores, in under 600 MB; ``add`` takes 0.4-0.9
 
 - cluster id: the smallest key in the cluster (stable, order independent). A lone article is
   a cluster of one whose id is its own key.
-- earliest capture: the smallest ``when`` (then the smallest key; a missing ``when`` comes
-  last); ``Assignment.similarity`` is each member's estimated Jaccard with it (1.0 for itself).
-- probable source: the member first seen earliest; ties go to the smaller key. First seen is
-  the earlier of the capture time and the ``published`` date, so a date after the capture
-  (forged, or a wrong time zone) counts for nothing; a missing or unparseable date, or one more
-  than 14 hours in the future when the article is added, is ignored; with neither, an article
-  is seen last. The earliest plausible ``published`` thus wins over the order of capture (a
+- earliest capture: the smallest ``when``, then the smallest ``name`` (two captures in the
+  same millisecond get the same earliest in every archive, whatever their keys there), then the
+  smallest key; a missing ``when`` comes last. ``Assignment.similarity`` is each member's
+  estimated Jaccard with it (1.0 for itself).
+- probable source: the member first seen earliest; ties go to the smaller ``name``, then key.
+  First seen is the earlier of the capture time and the ``published`` date, so a date after the
+  capture (forged, or a wrong time zone) counts for nothing; a missing or unparseable date, or
+  one more than 14 hours in the future when the article is added, is ignored; with neither, an
+  article is seen last. The earliest plausible ``published`` thus wins over the order of capture (a
   source crawled after its copies is still named); a back-dated copy cannot be told apart.
 - changes: ``add`` returns the cluster id of the new article. When it merges clusters or
   changes a cluster's id, earliest capture or source, every member's assignment changes:
@@ -152,6 +154,7 @@ class Article(NamedTuple):
     signature: bytes | None = None
     when: str | datetime | None = None
     published: str | datetime | None = None
+    name: str | None = None  # breaks ties of time the same in every archive (the URL)
 
 
 @dataclass(frozen=True)
@@ -543,6 +546,7 @@ class StoryIndex:
         self._when = array("d")
         self._seen = array("d")
         self._parent = array("q")
+        self._names: dict[int, str] = {}  # position: name, for the articles given one
         self._members: dict[int, list[int]] = {}  # root: positions, for clusters of two or more
         self._summary: dict[int, tuple[int, int, int]] = {}  # root: (id, earliest, source)
         self._same: dict[int, int] = {}  # digest of a signature: first position holding it
@@ -573,9 +577,10 @@ class StoryIndex:
         signature: bytes | None = None,
         when: str | datetime | None = None,
         published: str | datetime | None = None,
+        name: str | None = None,
     ) -> int | None:
         """Index one article; return its cluster id, or None when it is too short to cluster."""
-        return self.add_many([Article(key, text, signature, when, published)])[0]
+        return self.add_many([Article(key, text, signature, when, published, name)])[0]
 
     def add_many(self, items: Iterable[Article]) -> list[int | None]:
         """Index many articles; return the cluster id of each after all of them are in."""
@@ -642,6 +647,8 @@ class StoryIndex:
         self._when.append(when)
         self._seen.append(seen)
         self._parent.append(position)
+        if item.name is not None:
+            self._names[position] = item.name
         self._journal.append(item.key)
         return position
 
@@ -732,8 +739,9 @@ class StoryIndex:
 
     def _merge(self, one: tuple[int, int, int], two: tuple[int, int, int]) -> tuple[int, int, int]:
         keys = self._keys
-        earliest = min(one[1], two[1], key=lambda p: (self._when[p], keys[p]))
-        source = min(one[2], two[2], key=lambda p: (self._seen[p], keys[p]))
+        names = self._names
+        earliest = min(one[1], two[1], key=lambda p: (self._when[p], names.get(p, ""), keys[p]))
+        source = min(one[2], two[2], key=lambda p: (self._seen[p], names.get(p, ""), keys[p]))
         return min(one[0], two[0]), earliest, source
 
     # -- reading --

@@ -392,3 +392,18 @@ def test_the_fast_sequence_matcher_aligns_copies_as_difflib_does() -> None:
             expected = difflib.SequenceMatcher(None, source, copy, autojunk=False).get_opcodes()
             found = SequenceMatcher(None, source, copy, autojunk=False).get_opcodes()
             assert [tuple(op) for op in found] == [tuple(op) for op in expected]
+
+
+def test_captures_in_the_same_millisecond_have_one_earliest_whatever_their_keys() -> None:
+    """Two archives of the same captures (a merge and a reindex) number them differently:
+    the earliest of a tie is chosen by name (the URL), not by key."""
+    text = text_of(stories(1)[0].paragraphs)
+    at = "2024-03-01T08:00:00.123+00:00"
+
+    def earliest(keys: dict[str, int]) -> str:
+        found = cluster_all([Article(key, text, None, at, None, url) for url, key in keys.items()])
+        by_key = {key: url for url, key in keys.items()}
+        return by_key[next(iter(found.values())).earliest]
+
+    assert earliest({"http://b.example/1": 1, "http://a.example/1": 2}) == "http://a.example/1"
+    assert earliest({"http://b.example/1": 2, "http://a.example/1": 1}) == "http://a.example/1"
