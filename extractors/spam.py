@@ -17,11 +17,12 @@ one page gives. Site level: `copy_share`, `publishing_rate`, `shared_trackers`,
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -219,9 +220,23 @@ def ad_slots(html: str) -> int:
 # --- words ------------------------------------------------------------------------------------
 
 LETTERS_RE = re.compile(r"[^\W\d_]+")
-# A run of letters that starts with a Latin capital, or with any letter of Latin Extended-A/B
-# (name_like decides): every word that can be a name, and a fifth of a text's words.
-CAPITALISED_RE = re.compile(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ\u0100-\u024f][^\W\d_]*")
+MAX_LATIN = 0x24F  # Basic Latin to Latin Extended-B
+
+
+def _letters(keep: Callable[[str], bool]) -> str:
+    """A regex character class of the Latin letters (up to MAX_LATIN) that `keep` accepts."""
+    chars = (chr(code) for code in range(MAX_LATIN + 1))
+    return "[" + "".join(re.escape(c) for c in chars if c.isalpha() and keep(c)) + "]"
+
+
+# A whole run of 4+ Latin letters, a capital then no capital: every word that can be a name
+# (name_like decides the rest), a tenth of a text's words.
+NAME_RE = re.compile(
+    r"(?<![^\W\d_])"
+    + _letters(str.isupper)
+    + _letters(lambda c: not (c.isupper() or c.istitle()))
+    + r"{3,}(?![^\W\d_])"
+)
 WORD_RE = re.compile(r"\w+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 # Longest first; a suffix goes only if 3 letters stay.
@@ -245,6 +260,30 @@ def stem(word: str) -> str:
                 continue
             return word[: -len(suffix)] + Y_SUFFIXES.get(suffix, "")
     return word
+
+
+@functools.lru_cache(maxsize=64)  # a text is read by several signals in a row
+def letters_of(text: str) -> tuple[str, ...]:
+    """The text's words, letters only (LETTERS_RE), in order."""
+    return tuple(LETTERS_RE.findall(text))
+
+
+def has_words(text: str, count: int) -> bool:
+    """Whether `text` has at least `count` words (WORD_RE), without counting them all."""
+    return sum(1 for _ in itertools.islice(WORD_RE.finditer(text), count)) >= count
+
+
+RELATED_PREFIX = 4  # related stems of 4+ letters share their first 4 (see `related`)
+
+
+def by_prefix(stems: Iterable[str]) -> dict[str, list[str]]:
+    """Stems of 4+ letters by their first 4, in order: the only ones `related` can join to
+    another stem of 4+ letters."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for s in stems:
+        if len(s) >= RELATED_PREFIX:
+            found[s[:RELATED_PREFIX]].append(s)
+    return found
 
 
 def related(a: str, b: str) -> bool:
@@ -387,7 +426,7 @@ def category_mismatch(category: str | None, title: str | None, text: str) -> Sig
     None when there is nothing to judge: no category, a generic one ("News", "World",
     "Latest", "Europe"), or a text under 50 words.
     """
-    if not category or not category.strip() or len(WORD_RE.findall(text)) < MIN_TEXT_WORDS:
+    if not category or not category.strip() or not has_words(text, MIN_TEXT_WORDS):
         return None
     if CJK_RE.search(category):
         return cjk_category_mismatch(category, f"{title or ''}\n{text}")
@@ -395,10 +434,11 @@ def category_mismatch(category: str | None, title: str | None, text: str) -> Sig
     if not topic:
         return None
     stems: dict[str, str] = {}
-    for word in LETTERS_RE.findall(f"{title or ''} {text}"):
+    for word in dict.fromkeys((*letters_of(title or ""), *letters_of(text))):
         if word.casefold() not in COMMON_WORDS:
             stems.setdefault(stem(word), word)
-    found = {word: evidence(word, stems) for word in topic}
+    prefixed = by_prefix(stems)
+    found = {word: evidence(word, stems, prefixed) for word in topic}
     missing = [word for word, hit in found.items() if hit is None]
     value = len(missing) / len(topic)
     label = f"category {quoted(category)}"
@@ -423,11 +463,20 @@ def category_mismatch(category: str | None, title: str | None, text: str) -> Sig
     return signal(CATEGORY_MISMATCH, value, reason)
 
 
-def evidence(word: str, stems: Mapping[str, str]) -> str | None:
+def evidence(
+    word: str, stems: Mapping[str, str], prefixed: Mapping[str, list[str]] | None = None
+) -> str | None:
     """The text's words that show it is about `word` (a word of its family, or two of its
-    section's words), else None. `stems`: the text's stems → a word of each."""
+    section's words), else None. `stems`: the text's stems → a word of each; `prefixed`:
+    `by_prefix(stems)`, to look at the stems that can be related only."""
     own = stem(word)
-    hit = next((text_word for s, text_word in stems.items() if related(own, s)), None)
+    if prefixed is None:
+        prefixed = by_prefix(stems)
+    if len(own) < RELATED_PREFIX:
+        hit = stems.get(own)  # a stem this short is related to itself only
+    else:
+        candidates = prefixed.get(own[:RELATED_PREFIX], ())
+        hit = next((stems[s] for s in candidates if related(own, s)), None)
     if hit is not None:
         return hit
     section = [stems[s] for s in SECTION_WORDS.get(own, ()) if s in stems]
@@ -618,7 +667,6 @@ TAIL_PAIRS = frozenset(frozenset(pair.split("/")) for pair in _TAIL_PAIRS.split(
 
 SENTENCE_END = ".!?:;\n"
 OPENERS = " \t\"'“‘«([—–-"
-MAX_LATIN = 0x24F  # Basic Latin to Latin Extended-B
 
 
 @dataclass
@@ -655,14 +703,14 @@ def names_in(text: str) -> Names:
     """The names of one text (never changed: `text_names` copies what it takes)."""
     names = Names(Counter(), {}, set(), set())
     if text:
-        lower = {word for word in LETTERS_RE.findall(text) if word.islower()}
+        lower = set(filter(str.islower, letters_of(text)))
         previous, previous_end = "", -2
-        # Only the words that may be names (see CAPITALISED_RE); a word between two names
-        # shows in the gap between them, so they are not taken for one name.
-        for match in CAPITALISED_RE.finditer(text):
+        # Only the words that may be names (see NAME_RE); a word between two names shows in
+        # the gap between them, so they are not taken for one name.
+        for match in NAME_RE.finditer(text):
             word = match.group()
-            if not name_like(word, lower):
-                previous = ""
+            folded = word.casefold()  # NAME_RE took care of the rest of `name_like`
+            if folded in COMMON_WORDS or folded in lower or not word[1:].islower():
                 continue
             names.counts[word] += 1
             names.order.setdefault(word, len(names.order))
@@ -717,12 +765,13 @@ def spelling_variant(a: str, b: str, distance: int = 1) -> bool:
     return edit_distance(a, b, limit) <= limit
 
 
-def deletions(word: str, depth: int) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # names recur from article to article (~3 KB each)
+def deletions(word: str, depth: int) -> frozenset[str]:
     found, frontier = {word}, {word}
     for _ in range(depth):
         frontier = {w[:at] + w[at + 1 :] for w in frontier for at in range(len(w))}
         found |= frontier
-    return found
+    return frozenset(found)
 
 
 def near_pairs(
@@ -730,22 +779,37 @@ def near_pairs(
 ) -> Iterator[tuple[str, str]]:
     """Pairs (a, b) of `names` (a from `names`, b from `others` if given) that are spelling
     variants, found through an index of their deletions rather than by comparing every pair."""
-    index: dict[str, set[str]] = defaultdict(set)
     pool = names if others is None else others
     depth = {name: distance if len(name) >= 6 else 1 for name in (*names, *pool)}
-    for name in pool:
-        for key in deletions(name.casefold(), depth[name]):
-            index[key].add(name)
     seen: set[frozenset[str]] = set()
+    candidates = shared_deletions(names, pool, lambda name: deletions(name.casefold(), depth[name]))
     for name in names:
-        candidates: set[str] = set()
-        for key in deletions(name.casefold(), depth[name]):
-            candidates |= index.get(key, set())
-        for other in sorted(candidates):
+        for other in sorted(candidates.get(name, ())):
             pair = frozenset((name, other))
             if other != name and pair not in seen and spelling_variant(name, other, distance):
                 seen.add(pair)
                 yield name, other
+
+
+def shared_deletions(
+    names: Collection[str], pool: Collection[str], keys: Callable[[str], Iterable[str]]
+) -> dict[str, set[str]]:
+    """Each of `names` → the names of `pool` it shares a deletion key with. The smaller side
+    is indexed (sharing a key is symmetric): a copy's few new names against its source's."""
+    found: dict[str, set[str]] = defaultdict(set)
+    index: dict[str, set[str]] = defaultdict(set)
+    small, large = (pool, names) if len(pool) <= len(names) else (names, pool)
+    for name in small:
+        for key in keys(name):
+            index[key].add(name)
+    for name in large:
+        for key in keys(name):
+            for hit in index.get(key, ()):
+                if small is pool:
+                    found[name].add(hit)
+                else:
+                    found[hit].add(name)
+    return found
 
 
 SHORT_NAME = 6
@@ -866,9 +930,11 @@ def copied_from(source_url: str, source_host: str, similarity: float) -> Signal:
 def misspelled_names(source_text: str, copy_text: str) -> list[tuple[str, str]]:
     """(source name, copy spelling) for the copy's names that the source never writes but
     that are a spelling variant (up to 2 edits for names of 6+ letters) of one of its names."""
-    source = text_names([source_text]).counts
-    words = set(LETTERS_RE.findall(source_text))
-    new = [name for name in text_names([copy_text]).counts if name not in words]
+    words = set(letters_of(source_text))
+    new = [name for name in names_in(copy_text).counts if name not in words]
+    if not new:  # a verbatim or lightly edited copy: every name is the source's
+        return []
+    source = names_in(source_text).counts
     pairs = sorted(near_pairs(new, list(source), distance=2), key=lambda p: new.index(p[0]))
     return [(original, spelled) for spelled, original in pairs]
 

@@ -709,3 +709,75 @@ def test_demo_archive_scores(demo: dict[str, DemoArticle]) -> None:
         assert scores[farm][0] >= 0.8, scores[farm]
         assert scores[farm][1].startswith(f"score {scores[farm][0]:.2f} from copy_share")
     assert scores["ledger"][0] <= 0.2 and scores["tribune"][0] <= 0.2, scores
+
+
+# --- the fast paths give what the plain definitions give ---------------------------------------
+
+TRICKY_NAMES = (
+    "McDonald met Joko in Hong Kong. CSTO Joko said: «Zoko» and Lukashenko, Lukashenka. "
+    "Zürich-Genève talks; Łukasz Ŵil Aƻbc Džemal ÀÉÎÕÜ Ådam tokyo Tokyo. The Coca-Cola deal; "
+    "joko Joko中 Müller 'Müller' (Kowalski) —Nowak— Iran Iraq Russia Russian Jason Mason."
+)
+
+
+def reference_names(text: str) -> tuple:
+    """names_in as first written: every capitalised run of letters, judged by name_like."""
+    import re
+    from collections import Counter
+
+    from extractors.spam import LETTERS_RE, OPENERS, SENTENCE_END, name_like
+
+    counts: Counter[str] = Counter()
+    order: dict[str, int] = {}
+    mid, adjacent = set(), set()
+    lower = {word for word in LETTERS_RE.findall(text) if word.islower()}
+    previous, previous_end = "", -2
+    for match in re.finditer(r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ\u0100-\u024f][^\W\d_]*", text):
+        word = match.group()
+        if not name_like(word, lower):
+            previous = ""
+            continue
+        counts[word] += 1
+        order.setdefault(word, len(order))
+        before = text[max(0, match.start() - 4) : match.start()].rstrip(OPENERS)
+        if before and before[-1] not in SENTENCE_END:
+            mid.add(word)
+        gap = text[previous_end : match.start()]
+        if previous and previous != word and gap in (" ", "-"):
+            adjacent.add(frozenset((previous, word)))
+        previous, previous_end = word, match.end()
+    return counts, order, mid, adjacent
+
+
+@pytest.mark.parametrize("text", [TRICKY_NAMES, TRICKY_NAMES.replace(" ", "-"), ""])
+def test_names_in_finds_what_the_plain_definition_finds(text: str) -> None:
+    from extractors.spam import names_in
+
+    names = names_in(text)
+    assert (names.counts, names.order, names.mid_sentence, names.adjacent) == reference_names(text)
+
+
+def test_names_in_on_demo_articles(demo: dict[str, DemoArticle]) -> None:
+    from extractors.spam import names_in
+
+    for article in demo.values():
+        names = names_in(article.record.text)
+        found = (names.counts, names.order, names.mid_sentence, names.adjacent)
+        assert found == reference_names(article.record.text)
+
+
+def test_near_pairs_are_the_pairs_of_a_full_comparison() -> None:
+    from itertools import product
+
+    from extractors.spam import near_pairs, spelling_variant
+
+    few = ["Zoko", "Lukashenka", "Maskow"]
+    many = ["Joko", "Lukashenko", "Moscow", "Jakarta", "Minsk", "Zokos", "Lukashenk"]
+    for names, others in ((few, many), (many, few)):
+        found = set(near_pairs(names, others, distance=2))
+        expected = {
+            (a, b)
+            for a, b in product(names, others)
+            if spelling_variant(a, b, 2 if len(a) >= 6 and len(b) >= 6 else 1)
+        }
+        assert found == expected and found
