@@ -26,8 +26,8 @@ LONG_LINE_SHARE = 0.5
 TEMPLATE_MAX_WORDS = 30  # "Tags: a, b, c" lines are short
 SITE_NAME_SHARE = 0.5  # a title part on half the pages is the site's name
 
-LIST_MARKER_RE = re.compile(r"^(?:[-*•·▪►]\s+)+")
-SPACE_RE = re.compile(r"\s+")
+LIST_MARKERS = "-*•·▪►"
+LIST_MARKER_RE = re.compile(rf"^(?:[{LIST_MARKERS}]\s+)+")
 WORD_RE = re.compile(r"\w+")
 # "Tags:", "Source :", "Previous：" — a short label and a colon open a templated line...
 TEMPLATE_RE = re.compile(r"^\W*([^\W\d_][\w ]{0,30}?)\s*[:：]")
@@ -43,9 +43,18 @@ MOSTLY = 0.5  # a page losing more than this share of its words is a copy, not p
 CACHED_LINES = 4096
 
 
+def normalized(text: str) -> str:
+    """`text` lower-cased, without a leading list marker, its spaces collapsed (uncached: for
+    whole texts)."""
+    text = text.strip()
+    if text[:1] in LIST_MARKERS and text:
+        text = LIST_MARKER_RE.sub("", text)
+    return " ".join(text.split()).lower()  # str.split splits where the regex \s+ does
+
+
 @functools.lru_cache(maxsize=CACHED_LINES)
 def normalize(line: str) -> str:
-    return SPACE_RE.sub(" ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
+    return normalized(line)
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)
@@ -113,7 +122,7 @@ class SiteProfile:
         nor a story the site posts again makes its own lines look common. Returns False if
         the page or its text was learned before.
         """
-        keys = [key_of("text:" + normalize(text))] + ([key_of("url:" + page)] if page else [])
+        keys = [key_of("text:" + normalized(text))] + ([key_of("url:" + page)] if page else [])
         if any(key in self.seen for key in keys):
             return False
         for key in keys:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from extractors.boilerplate import SiteProfile
 
 DISCLAIMER = "Disclaimer: this article is reproduced from the Internet, contact us to delete it."
@@ -123,3 +125,24 @@ def test_title_spelling_does_not_depend_on_order() -> None:
     backward = learned(texts[::-1], titles[::-1])
     assert forward.to_json() == backward.to_json()
     assert forward.site_name() == "DAILY POST"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  - • Tags:\u00a0Politics\u2003 Europe\t ",
+        "*  Read more\x1c\x1fhere\u3000now",
+        "-no space after the marker",
+        "▪ ► ·  nested markers",
+        "",
+        " \n\t",
+        "Ünïcode   LINE\u2028two",
+    ],
+)
+def test_normalized_is_the_regex_definition(line: str) -> None:
+    import re
+
+    from extractors.boilerplate import LIST_MARKER_RE, normalize, normalized
+
+    expected = re.sub(r"\s+", " ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
+    assert normalized(line) == normalize(line) == expected
