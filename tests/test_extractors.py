@@ -984,3 +984,26 @@ def test_feed_title_tells_the_headline_when_the_page_cannot() -> None:
     assert hinted.article is not None
     assert hinted.article.title == "Biden - Xi summit ends"
     assert hinted.article.category == "Visa tips"
+
+
+LINKY_BODY = """<html><body> Lead text <!-- a comment --> tail
+<p>Para <a href=/a>link <b>bold</b></a> after</p><script>var x = "<a>not</a>";</script>
+<noscript><style>.a{}</style><a href=/n>hidden link</a></noscript><template>tpl</template>
+<svg><text>svg</text></svg><div><a href=/b> spaced   link </a>
+</div><a href=/c><a href=/d>nested</a>tail</a></body></html>"""
+
+
+@pytest.mark.parametrize("html", [LINKY_BODY, "<html><body></body></html>", "<p>fragment</p>"])
+def test_text_and_link_chars_are_those_of_itertext(html: str) -> None:
+    from extractors.pagetype import TEXT_SKIP_TAGS, body_of, text_and_link_chars
+
+    def stripped(texts) -> int:
+        return sum(len(text.strip()) for text in texts)
+
+    body = body_of(parse_html(html))
+    text_chars = stripped(body.itertext())
+    for hidden in body.iter(*TEXT_SKIP_TAGS):
+        text_chars -= stripped(hidden.itertext())
+    link_chars = stripped(text for link in body.iter("a") for text in link.itertext())
+    assert text_and_link_chars(body) == (max(text_chars, 0), link_chars)
+    assert text_chars > 0 or "fragment" not in html

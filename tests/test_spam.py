@@ -781,3 +781,31 @@ def test_near_pairs_are_the_pairs_of_a_full_comparison() -> None:
             if spelling_variant(a, b, 2 if len(a) >= 6 and len(b) >= 6 else 1)
         }
         assert found == expected and found
+
+
+AD_HTML = (
+    '<div><ins class="adsbygoogle" id="div-gpt-ad-7">x</ins><ins class="other"></ins>'
+    "<amp-ad type=a></amp-ad><insert>no</insert><div id='div-gpt-ad-1-2'></div>"
+    "<script>googletag.display('div-gpt-ad-1-2'); // <ins</script><ins"
+)
+
+
+@pytest.mark.parametrize("html", [AD_HTML, AD_HTML * 3, "", "<ins", "div-gpt-ad-"])
+def test_ad_slot_matches_are_the_regex_matches(html: str) -> None:
+    from extractors.spam import AD_SLOT_LITERALS, AD_SLOT_RE, finditer_from
+
+    expected = [(m.span(), m.groups()) for m in AD_SLOT_RE.finditer(html)]
+    found = [(m.span(), m.groups()) for m in finditer_from(AD_SLOT_RE, AD_SLOT_LITERALS, html)]
+    assert found == expected
+
+
+def test_ad_slots_of_demo_pages(demo: dict[str, DemoArticle]) -> None:
+    from extractors.spam import AD_SLOT_RE, ad_slots
+
+    for article in demo.values():
+        matches = [m.groups() for m in AD_SLOT_RE.finditer(article.html)]
+        gpt = {slot for _, slot in matches if slot}
+        units = sum(
+            1 for ins, slot in matches if not slot and (ins is None or "adsbygoogle" in ins)
+        )
+        assert ad_slots(article.html) == units + len(gpt)
