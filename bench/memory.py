@@ -624,6 +624,7 @@ def structure_sizes(pipe: Any) -> dict[str, Any]:
     """Sizes of the crawler's long-lived structures, reached from its ArchivePipeline."""
     import gc  # noqa: PLC0415
 
+    from crawler import memory  # noqa: PLC0415
     from extractors import similarity  # noqa: PLC0415
 
     crawler = pipe.crawler
@@ -660,6 +661,9 @@ def structure_sizes(pipe: Any) -> dict[str, Any]:
     out["similarity token cache MB"] = structure_mb(similarity._codes)
     out["stats keys"] = len(crawler.stats.get_stats())
     out["gc objects"] = len(gc.get_objects())
+    out["python blocks"] = sys.getallocatedblocks()
+    for name, value in memory.heap_mb().items():
+        out[f"C heap: {name} MB"] = value
     return out
 
 
@@ -726,6 +730,8 @@ def inspect_crawl(path: str, frames: int, snap_at: int, crawl_args: list[str]) -
 def crawl_command(args: argparse.Namespace, bases: list[str], out: Path) -> list[str]:
     crawl = ["crawl", *bases, "--fast", "--allow-private", "--db", str(out / "archive.db"),
              "--warc-dir", str(out / "warcs")]  # fmt: skip
+    for setting in args.set:
+        crawl += ["-s", setting]
     if not args.inspect:
         return [sys.executable, "-m", "newsarc", *crawl]
     snap_at = max(args.pages // 10, 500)
@@ -861,7 +867,8 @@ def report(args: argparse.Namespace, site: dict[str, Any], samples: list[Sample]
         f"`python3 bench/memory.py --pages {args.pages} --hosts {args.hosts}`: a generated news "
         f"site of {site['pages']} responses on {args.hosts} ports of 127.0.0.1 (robots.txt, home, "
         f"listings of {STORIES_PER_LISTING} stories, stories of ~800 words; gzip), crawled with "
-        f"`newsarc crawl --fast`{' under --inspect' if args.inspect else ''}; sampled every "
+        f"`newsarc crawl --fast{''.join(' -s ' + s for s in getattr(args, 'set', []))}`"
+        f"{' under --inspect' if args.inspect else ''}; sampled every "
         f"{args.interval:g} s. RSS is VmRSS, the heap RssAnon; workers are the extraction "
         "processes (their number in brackets); the total adds multiprocessing's resource "
         "tracker; the frontier is the links served but not fetched yet (the server's count)."
@@ -1012,6 +1019,8 @@ def main() -> int:
     parser.add_argument("--report-only", action="store_true",
                         help="print the report of the run already in --out")  # fmt: skip
     parser.add_argument("--out", type=Path, default=HERE / "out-memory")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Scrapy setting for the crawl (newsarc crawl -s)")  # fmt: skip
     args = parser.parse_args()
     if args.pages < 100 or args.hosts < 1:
         parser.error("--pages must be at least 100 and --hosts at least 1")
@@ -1036,8 +1045,8 @@ def main() -> int:
     try:
         with child_server(command, out / "server.log") as site:
             site["code"] = code_version()  # what the crawl runs: the checkout as it starts
-            site["options"] = {name: getattr(args, name)
-                               for name in ("pages", "hosts", "interval", "inspect")}  # fmt: skip
+            options = ("pages", "hosts", "interval", "inspect", "set")
+            site["options"] = {name: getattr(args, name) for name in options}
             (out / "site.json").write_text(json.dumps(site))
             samples = run_crawl(args, site, out)
         status, stats, _ = crawl_row(out / "archive.db")

@@ -32,6 +32,7 @@ from archive.ingest import (
 from archive.store import Store
 from archive.stories import StoryClusters
 from archive.workers import ignore_interrupts
+from crawler import memory
 from crawler.runs import database_failure, stop_crawl
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 STORY_UPDATE_SECONDS = 5.0
+TRIM_SECONDS = 10.0  # NEWSARC_MALLOC_TRIM_SECONDS: how often free heap goes back (0: never)
 
 
 @dataclass
@@ -90,6 +92,8 @@ class ArchivePipeline:
         self.profiles = SiteProfiles(self.store)
         self.stories = StoryClusters(self.store)
         self.clusterer = LoopingCall(self.update_stories)
+        self.trim_every = settings.getfloat("NEWSARC_MALLOC_TRIM_SECONDS", TRIM_SECONDS)
+        self.trimmer = LoopingCall(memory.trim)
         self.database_broken = False  # a full disk under it: nothing more is written
         crawler.signals.connect(self.capture_archived, signal=capture_archived)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -122,6 +126,8 @@ class ArchivePipeline:
         loaded = self.stories.load()
         logger.info("story clusters: %d articles' signatures loaded", loaded)
         self.clusterer.start(STORY_UPDATE_SECONDS, now=False)
+        if self.trim_every > 0 and memory.available():
+            self.trimmer.start(self.trim_every, now=False)
 
     def capture_archived(self, capture: Capture, response: Any) -> None:
         if self.database_broken:  # no more rows: see database_failed
@@ -240,7 +246,7 @@ class ArchivePipeline:
             self.crawler.stats.inc_value("newsarc/seconds/stories_live", round(spent, 3))
 
     def close_spider(self) -> None:
-        for task in (self.committer, self.clusterer):
+        for task in (self.committer, self.clusterer, self.trimmer):
             if task.running:
                 task.stop()
         if self.database_broken:  # the next run (a resume) does this work
