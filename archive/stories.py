@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.store import Store, chunked
+from extractors.counts import KeySet
 from extractors.similarity import (
     Article,
     Assignment,
@@ -71,8 +72,9 @@ class StoryClusters:
         self.pending: list[int] = []
         self.stale = False  # an indexed article's text changed: only a full pass is exact
         self.hosts: set[str] = set()  # of the articles whose placement changed
-        # Articles whose copy signals may have changed: placement, own text or source's text.
-        self.rejudge: set[int] = set()
+        # Articles whose copy signals may have changed: placement, own text or source's text
+        # (a set of ids, 8 bytes each: every article of a crawl is in it).
+        self.rejudge = KeySet()
         # A pair whose estimate is near the threshold is checked on the texts themselves.
         self.verify = text_verifier(self.texts)
         self._spill: tempfile.TemporaryDirectory[str] | None = None
@@ -165,7 +167,8 @@ class StoryClusters:
         self.store.flush()
         new_texts = [item.key for item in unsigned]
         copies = self.store.copies_of(new_texts)
-        self.rejudge |= set(new_texts) | copies
+        self.rejudge.update(new_texts)
+        self.rejudge.update(copies)
         return self.hosts | self.store.hosts_of(copies)
 
     def sign(self, article_ids: Iterable[int]) -> list[Article]:
@@ -194,7 +197,7 @@ class StoryClusters:
         if not changed and not moved:
             return 0
         self.hosts |= self.store.hosts_of(changed)
-        self.rejudge |= set(changed)
+        self.rejudge.update(changed)
         before = self.store.cluster_ids_of(list(changed))
         self.store.set_placements(
             [(p.cluster_id, p.similarity, p.copy_of, key) for key, p in changed.items()]

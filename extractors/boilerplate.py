@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractors.counts import Counts, KeySet, key_of
+from extractors.counts import Counts, KeySet, Spellings, key_of
 
 MIN_PAGES = 3  # a line on fewer pages is never boilerplate
 MIN_SHARE = 0.1  # ...nor one on less than this share of the site's pages
@@ -112,7 +112,7 @@ class SiteProfile:
     lines: Counts = field(default_factory=Counts)
     templates: dict[str, int] = field(default_factory=dict)
     title_parts: Counts = field(default_factory=Counts)
-    title_part_text: dict[int, str] = field(default_factory=dict)  # key -> its first spelling
+    title_part_text: Spellings = field(default_factory=Spellings)  # key -> its least spelling
     seen: KeySet = field(default_factory=KeySet)  # keys of the pages and texts learned
 
     def learn(self, text: str, title_segments: Iterable[str] = (), page: str = "") -> bool:
@@ -136,7 +136,7 @@ class SiteProfile:
             key = key_of(normalize(segment))
             self.title_parts.add(key)
             # The same spelling whatever order the pages come in.
-            self.title_part_text[key] = min(segment, self.title_part_text.get(key, segment))
+            self.title_part_text.keep_least(key, segment)
         return True
 
     def merge(self, other: SiteProfile) -> None:
@@ -155,7 +155,7 @@ class SiteProfile:
         for key, count in other.templates.items():
             self.templates[key] = self.templates.get(key, 0) + count
         for key, text in other.title_part_text.items():
-            self.title_part_text[key] = min(text, self.title_part_text.get(key, text))
+            self.title_part_text.keep_least(key, text)
         self.seen = self.seen.union(other.seen)
 
     def has_learned(self, page: str) -> bool:
@@ -249,10 +249,12 @@ class SiteProfile:
         """A profile from `to_json`, or from an older one (hex digests, title parts by text)."""
         fields = json.loads(text)
         if fields.pop("version", 1) >= 2:
-            title_part_text = {int(key): value for key, value in fields["title_part_text"].items()}
+            texts = fields["title_part_text"].items()
+            title_part_text = Spellings((int(key), value) for key, value in texts)
             title_parts = Counts.from_json_value(fields["title_parts"])
         else:
-            title_part_text = {key_of(k): v for k, v in fields["title_part_text"].items()}
+            texts = fields["title_part_text"].items()
+            title_part_text = Spellings((key_of(key), value) for key, value in texts)
             title_parts = Counts.from_json_value(fields["title_parts"], legacy=key_of)
         return cls(
             host=fields["host"],

@@ -5,13 +5,16 @@ article's own paragraphs). Held in a dict of hex strings they took 140 bytes a l
 largest thing in a long crawl's memory; here they take 12: two sorted numpy arrays (keys,
 counts), with the keys counted since the last compaction waiting in a small dict. Counts are
 exact, so a profile decides what it decided before, and do not depend on the order of the
-pages. `KeySet` is the same without counts (the pages and texts a profile has learned).
+pages. `KeySet` is the same without counts (the pages and texts a profile has learned),
+`KeyMap` maps keys to integers (16 bytes an entry) and `Spellings` keeps one text per key in
+one UTF-8 buffer (the first spelling of each title part, the name of each indexed article).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from array import array
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -201,11 +204,17 @@ class KeySet:
         return iter(self._counts.key_array().tolist())
 
     def __eq__(self, other: object) -> bool:
+        if isinstance(other, (set, frozenset)):
+            return len(other) == len(self) and all(key in self for key in other)
         if not isinstance(other, KeySet):
             return NotImplemented
         return np.array_equal(self._counts.key_array(), other._counts.key_array())
 
     __hash__ = None  # type: ignore[assignment]
+
+    def update(self, keys: Iterable[int]) -> None:
+        for key in keys:
+            self.add(key)
 
     def isdisjoint(self, other: KeySet) -> bool:
         mine, theirs = self._counts.key_array(), other._counts.key_array()
@@ -234,3 +243,132 @@ class KeySet:
         found._counts._keys = keys.astype(KEY_DTYPE)
         found._counts._counts = np.ones(len(keys), COUNT_DTYPE)
         return found
+
+
+class KeyMap:
+    """key → integer, 16 bytes an entry (sorted key and value arrays, see `Counts`)."""
+
+    def __init__(self) -> None:
+        self._keys = np.empty(0, KEY_DTYPE)
+        self._values = np.empty(0, KEY_DTYPE)
+        self._recent: dict[int, int] = {}  # set since the last compaction (not in _keys)
+
+    def get(self, key: int, default: int | None = None) -> int | None:
+        found = self._recent.get(key)
+        if found is not None:
+            return found
+        at = self._position(key)
+        return default if at is None else int(self._values[at])
+
+    def __getitem__(self, key: int) -> int:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._recent:
+            return True
+        return isinstance(key, int) and self._position(key) is not None
+
+    def __setitem__(self, key: int, value: int) -> None:
+        at = self._position(key)
+        if at is not None:
+            self._values[at] = value
+            return
+        self._recent[key] = value
+        if len(self._recent) >= COMPACT_AT:
+            self._compact()
+
+    def setdefault(self, key: int, value: int) -> int:
+        found = self.get(key)
+        if found is not None:
+            return found
+        self[key] = value
+        return value
+
+    def __len__(self) -> int:
+        return len(self._keys) + len(self._recent)
+
+    def items(self) -> Iterator[tuple[int, int]]:
+        self._compact()
+        return zip(self._keys.tolist(), self._values.tolist(), strict=True)
+
+    def nbytes(self) -> int:
+        """Memory held, roughly (the dict at ~100 bytes an entry)."""
+        return self._keys.nbytes + self._values.nbytes + 100 * len(self._recent)
+
+    def _position(self, key: int) -> int | None:
+        keys = self._keys
+        if not len(keys) or not -(1 << 63) <= key < 1 << 63:
+            return None
+        at = int(keys.searchsorted(key))
+        return at if at < len(keys) and keys[at] == key else None
+
+    def _compact(self) -> None:
+        if not self._recent:
+            return
+        new = np.fromiter(self._recent.keys(), KEY_DTYPE, len(self._recent))
+        values = np.fromiter(self._recent.values(), KEY_DTYPE, len(self._recent))
+        order = np.argsort(new)
+        at = self._keys.searchsorted(new[order])  # none of them is there (see __setitem__)
+        self._keys = np.insert(self._keys, at, new[order])
+        self._values = np.insert(self._values, at, values[order])
+        self._recent = {}
+
+
+class Spellings:
+    """key → text, each text once in one UTF-8 buffer (~20 bytes an entry besides the text,
+    instead of ~150 for a dict of str). `keep_least` keeps the smallest text seen for a key."""
+
+    def __init__(self, items: Iterable[tuple[int, str]] = ()) -> None:
+        self._slots = KeyMap()  # key → its text's slot
+        self._ends = array("q")  # end offset of each slot's text in _buffer
+        self._buffer = bytearray()
+        for key, text in items:
+            self.keep_least(key, text)
+
+    def get(self, key: int, default: str | None = None) -> str | None:
+        slot = self._slots.get(key)
+        if slot is None:
+            return default
+        start = self._ends[slot - 1] if slot else 0
+        return self._buffer[start : self._ends[slot]].decode()
+
+    def __getitem__(self, key: int) -> str:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slots
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def keep_least(self, key: int, text: str) -> None:
+        """Keep `text` for `key` unless a smaller one is kept (the same text whatever the
+        order the texts come in)."""
+        old = self.get(key)
+        if old is not None and old <= text:
+            return
+        self._buffer += text.encode()  # a replaced text stays in the buffer (rare)
+        self._ends.append(len(self._buffer))
+        self._slots[key] = len(self._ends) - 1
+
+    def items(self) -> Iterator[tuple[int, str]]:
+        for key, _ in self._slots.items():
+            yield key, self[key]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, dict):
+            return dict(self.items()) == other
+        if not isinstance(other, Spellings):
+            return NotImplemented
+        return dict(self.items()) == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def nbytes(self) -> int:
+        return self._slots.nbytes() + self._ends.itemsize * len(self._ends) + len(self._buffer)

@@ -104,6 +104,8 @@ from typing import NamedTuple
 import numpy as np
 import rensa
 
+from extractors.counts import KeyMap, Spellings
+
 NUM_PERM = 256
 ROWS = 2  # rows per LSH band
 THRESHOLD = 0.1
@@ -117,7 +119,7 @@ SKEW = timedelta(hours=14)
 _ALGORITHM = rensa.RMinHash.ALGORITHM_VERSION
 _BBIT = 2.0**-16
 _CHUNK = 2048  # texts per vectorised batch
-_CACHE_LIMIT = 100_000  # token codes kept (about 12 MB; a crawl's memory must not grow)
+_CACHE_LIMIT = 32_768  # token codes kept (about 4 MB, full after a few thousand articles)
 _BOUNDARY = 1  # token codes: 0 stop word, 1 end of sentence, other values word hashes
 SURE = 0.2  # an estimate this high is no chance match: such a pair is joined unverified
 _PAIRS = 8192  # candidate pairs compared at once (two signatures each: 8 MB)
@@ -539,19 +541,20 @@ class StoryIndex:
         self.verify = verify
         self._spill = _Spill(spill) if spill is not None else None
         # Per article, in arrays (8 bytes an article each, not a Python object): key, times,
-        # union-find parent. Clusters of one have no `_members` or `_summary` entry.
+        # union-find parent; key to position, signature digest to first position and name in
+        # `extractors.counts` maps. Clusters of one have no `_members` or `_summary` entry.
         self._keys = array("q")
-        self._position: dict[int, int] = {}
+        self._position = KeyMap()
         self._rows = _RowStore(num_perm, self._spill)
         self._when = array("d")
         self._seen = array("d")
         self._parent = array("q")
-        self._names: dict[int, str] = {}  # position: name, for the articles given one
+        self._names = Spellings()  # position: name, for the articles given one
         self._members: dict[int, list[int]] = {}  # root: positions, for clusters of two or more
         self._summary: dict[int, tuple[int, int, int]] = {}  # root: (id, earliest, source)
-        self._same: dict[int, int] = {}  # digest of a signature: first position holding it
+        self._same = KeyMap()  # digest of a signature: first position holding it
         self._bands = _BandStore(self._spill)
-        self._journal: list[int] = []
+        self._journal = array("q")  # keys added or changed, in order (see `mark`)
 
     def nbytes(self) -> int:
         """Bytes of signatures and bands held in memory (what a spill folder saves)."""
@@ -648,7 +651,7 @@ class StoryIndex:
         self._seen.append(seen)
         self._parent.append(position)
         if item.name is not None:
-            self._names[position] = item.name
+            self._names.keep_least(position, item.name)
         self._journal.append(item.key)
         return position
 
@@ -674,7 +677,7 @@ class StoryIndex:
         lows, highs, distinct = [], [], []
         for position in fresh.tolist():
             row = self._rows[position]
-            digest = int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest())
+            digest = int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest()) >> 1
             first = self._same.setdefault(digest, position)
             if first == position or not np.array_equal(row, self._rows[first]):
                 distinct.append(position)
@@ -724,7 +727,7 @@ class StoryIndex:
         merged = self._merge(self._summary_of(a), self._summary_of(b))
         for root in (a, b):
             if self._summary_of(root) != merged:
-                self._journal += [self._keys[p] for p in self._members_of(root)]
+                self._journal.extend(self._keys[p] for p in self._members_of(root))
         self._parent[b] = a
         self._members[a] = self._members_of(a) + self._members_of(b)
         self._members.pop(b, None)
