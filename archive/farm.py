@@ -9,12 +9,18 @@ site, since a new site can link old ones.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from concurrent.futures import Executor
+from pathlib import Path
+from types import ModuleType
 from typing import NamedTuple
 
 from archive.store import Store, chunked
+from extractors import spam
 from extractors.spam import (
     AGGREGATES,
     COPIED,
@@ -65,21 +71,17 @@ def judge_site(
     fresh_copies: Container[int] | None = None,
     executor: Executor | None = None,
 ) -> int:
-    """Article signals for each of the site's articles, then the site signals they add up to."""
+    """Article signals for each of the site's articles, then the site signals they add up to.
+    Returns how many articles were judged (the others' signals were judged from the same
+    content before)."""
     values: dict[str, list[float]] = defaultdict(list)
     dates: list[str | None] = []
     count = 0
+    judged = 0
     for rows in chunked(store.site_articles(host), JUDGE_BATCH):
-        fresh = [fresh_copies is None or row["id"] in fresh_copies for row in rows]
-        tasks = [
-            Judging(judged_fields(row), copy_source(store, row) if new else None)
-            for row, new in zip(rows, fresh, strict=True)
-        ]
-        results = executor.map(judge, tasks, chunksize=8) if executor else map(judge, tasks)
-        for row, new, found in zip(rows, fresh, results, strict=True):
-            if not new:
-                found += store.article_signals_of(row["id"], COPY_SIGNALS)
-            store.replace_article_signals(row["id"], host, found)
+        results, due = judge_rows(store, rows, fresh_copies, executor)
+        judged += due
+        for row, found in zip(rows, results, strict=True):
             for item in found:
                 values[item.name].append(item.value)
             dates.append(row["published"])
@@ -88,9 +90,68 @@ def judge_site(
     site.append(copy_share(count, len(values.get(COPIED, []))))
     site.append(publishing_rate(dates))
     store.replace_site_signals(host, [item for item in site if item.value > 0 or item.reason])
-    return count
+    return judged
 
 
+def judge_rows(
+    store: Store,
+    rows: list[dict],
+    fresh_copies: Container[int] | None,
+    executor: Executor | None,
+) -> tuple[list[list[Signal]], int]:
+    """The signals of these articles (of one site), stored, and how many were judged: each
+    row's signals are computed only when what they are judged from changed since they were
+    stored (see `digest_of`), so a crawl of a few new pages does not judge the whole site
+    again."""
+    fresh = [fresh_copies is None or row["id"] in fresh_copies for row in rows]
+    tasks = [
+        Judging(judged_fields(row), copy_source(store, row) if new else None)
+        for row, new in zip(rows, fresh, strict=True)
+    ]
+    digests = [digest_of(task, new) for task, new in zip(tasks, fresh, strict=True)]
+    stored = store.judgment_digests(row["id"] for row in rows)
+    same = [row["id"] for at, row in enumerate(rows) if stored.get(row["id"]) == digests[at]]
+    kept = store.signals_of_articles(same)
+    # Signals deleted since (by hand, or an older newsarc's merge) are judged again.
+    due = [at for at, row in enumerate(rows) if not kept.get(row["id"])]
+    due_tasks = [tasks[at] for at in due]
+    judged = dict(
+        zip(
+            due,
+            executor.map(judge, due_tasks, chunksize=8) if executor else map(judge, due_tasks),
+            strict=True,
+        )
+    )
+    results = []
+    for at, row in enumerate(rows):
+        if at not in judged:
+            results.append(kept.get(row["id"], []))
+            continue
+        found = judged[at]
+        if not fresh[at]:
+            found += store.article_signals_of(row["id"], COPY_SIGNALS)
+        store.replace_article_signals(row["id"], row["host"], found, digests[at])
+        results.append(found)
+    return results, len(due)
+
+
+def digest_of(task: Judging, fresh: bool) -> str:
+    """What an article's signals are judged from: its columns, its copy source (or that its
+    copy signals were kept as stored), and the code that judges them."""
+    judged = [JUDGING_CODE, task.row, task.source, fresh]
+    text = json.dumps(judged, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def code_digest(*modules: ModuleType) -> str:
+    """A digest of these modules' source: signals judged by other code are judged again."""
+    digest = hashlib.blake2b(digest_size=8)
+    for module in modules:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+JUDGING_CODE = code_digest(spam, sys.modules[__name__])
 JUDGE_BATCH = 256
 JUDGED_COLUMNS = (
     "host", "title", "category", "text", "raw_text", "language", "ad_slots", "word_count",

@@ -217,6 +217,12 @@ def create_schema(db: sqlite_utils.Database) -> None:
         foreign_keys=[("source_id", "articles", "id"), ("earliest_id", "articles", "id")],
         if_not_exists=True,
     )
+    db["article_judgments"].create(
+        {"article_id": int, "digest": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        if_not_exists=True,
+    )
     db["article_signatures"].create(
         {"article_id": int, "signature": bytes},
         pk="article_id",
@@ -437,7 +443,11 @@ class Store:
         )
         self._wrote()
 
-    def replace_article_signals(self, article_id: int, host: str, signals: list[Any]) -> None:
+    def replace_article_signals(
+        self, article_id: int, host: str, signals: list[Any], digest: str | None = None
+    ) -> None:
+        """An article's signals, and the digest of what they were judged from (None: unknown,
+        so that they are judged again next time)."""
         self._begin()
         self.db.conn.execute("DELETE FROM article_signals WHERE article_id = ?", [article_id])
         self.db.conn.executemany(
@@ -445,7 +455,38 @@ class Store:
             "VALUES (?, ?, ?, ?, ?)",
             [(article_id, host, s.name, s.value, s.reason) for s in signals],
         )
+        self.db.conn.execute(
+            "INSERT OR REPLACE INTO article_judgments (article_id, digest) VALUES (?, ?)",
+            [article_id, digest],
+        )
         self._wrote()
+
+    def judgment_digests(self, article_ids: Iterable[int]) -> dict[int, str]:
+        """article id → the digest its stored signals were judged from (where one is known)."""
+        found: dict[int, str] = {}
+        for chunk in chunked(article_ids, 500):
+            found.update(
+                self.db.conn.execute(
+                    "SELECT article_id, digest FROM article_judgments WHERE digest IS NOT NULL "
+                    f"AND article_id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return found
+
+    def signals_of_articles(self, article_ids: Iterable[int]) -> dict[int, list[Any]]:
+        """article id → its stored signals, in the order they were stored."""
+        from extractors.spam import Signal  # noqa: PLC0415 - the store knows no extractor else
+
+        found: dict[int, list[Any]] = {}
+        for chunk in chunked(article_ids, 500):
+            for article_id, name, value, reason in self.db.conn.execute(
+                "SELECT article_id, signal, value, reason FROM article_signals WHERE "
+                f"article_id IN ({', '.join('?' * len(chunk))}) ORDER BY rowid",
+                chunk,
+            ):
+                found.setdefault(article_id, []).append(Signal(name, value, reason))
+        return found
 
     def replace_site_signals(self, host: str, signals: list[Any]) -> None:
         """The site signals of `host`, all but those computed across sites."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -171,3 +172,49 @@ def test_reindex_rebuilds_the_same_stories(crawled: Path, tmp_path: Path) -> Non
         "FROM story_clusters s JOIN articles src ON src.id = s.source_id ORDER BY src.url"
     )
     assert rows(rebuilt, stories) == rows(crawled / "a.db", stories)
+
+
+SIGNALS_SQL = "SELECT article_id, signal, value, reason FROM article_signals ORDER BY 1, 2"
+SCORES_SQL = "SELECT host, spam_score, spam_reason FROM sites ORDER BY 1"
+
+
+def test_only_articles_whose_content_changed_are_judged_again(
+    crawled: Path, tmp_path: Path
+) -> None:
+    from archive.farm import score_sites
+    from archive.store import Store
+
+    db = tmp_path / "again.db"
+    shutil.copy(crawled / "a.db", db)
+    hosts = [host for (host,) in rows(db, "SELECT DISTINCT host FROM articles")]
+    signals, scores = rows(db, SIGNALS_SQL), rows(db, SCORES_SQL)
+    store = Store(db)
+    try:
+        assert score_sites(store, hosts) == 0  # the crawl judged every article as it is
+        assert rows(db, SIGNALS_SQL) == signals and rows(db, SCORES_SQL) == scores
+
+        # One text changes, one article's signals are lost: those two are judged again.
+        uncopied = "SELECT id FROM articles WHERE id NOT IN (SELECT copy_of FROM articles "
+        (changed,), (lost,) = rows(db, f"{uncopied} WHERE copy_of IS NOT NULL) ORDER BY id LIMIT 2")
+        store.db.execute(
+            "UPDATE articles SET text = text || ? WHERE id = ?",
+            ["\nAs an AI language model, I cannot browse the internet.", changed],
+        )
+        store.db.execute("DELETE FROM article_signals WHERE article_id = ?", [lost])
+        store.db.conn.commit()
+        assert score_sites(store, hosts) == 2
+        assert score_sites(store, hosts) == 0
+
+        # A source's text changes: it and its copies (judged against it) are judged again.
+        [(source, copies)] = rows(db, "SELECT copy_of, count(*) FROM articles "
+                                      "WHERE copy_of IS NOT NULL GROUP BY 1 LIMIT 1")  # fmt: skip
+        store.db.execute("UPDATE articles SET text = text || ' Updated.' WHERE id = ?", [source])
+        store.db.conn.commit()
+        assert score_sites(store, hosts) == 1 + copies
+    finally:
+        store.close()
+    found = rows(db, f"SELECT signal FROM article_signals WHERE article_id = {changed}")
+    assert ("generator_text",) in found
+    assert rows(db, f"{SIGNALS_SQL.split(' ORDER')[0]} WHERE article_id = {lost}") == [
+        row for row in signals if row[0] == lost
+    ]
