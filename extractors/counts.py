@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-COMPACT_AT = 16_384  # keys waiting in the dict before they go into the arrays
+COMPACT_AT = 4096  # keys waiting in the dict (~100 bytes each) before they go into the arrays
 KEY_DTYPE = np.dtype("<i8")
 COUNT_DTYPE = np.dtype("<u4")
 

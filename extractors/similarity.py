@@ -124,7 +124,7 @@ _BOUNDARY = 1  # token codes: 0 stop word, 1 end of sentence, other values word 
 SURE = 0.2  # an estimate this high is no chance match: such a pair is joined unverified
 _PAIRS = 8192  # candidate pairs compared at once (two signatures each: 8 MB)
 SPILL_ROWS = 4096  # signatures a block (2 MB at 256 permutations)
-SPILL_ENTRIES = 1 << 20  # band entries of a run that goes to a file (8 MB)
+SPILL_ENTRIES = 1 << 18  # band entries of a run that goes to a file (2 MB)
 
 # fmt: off
 _STOP_WORDS = """
