@@ -99,47 +99,50 @@ def judge_rows(
     fresh_copies: Container[int] | None,
     executor: Executor | None,
 ) -> tuple[list[list[Signal]], int]:
-    """The signals of these articles (of one site), stored, and how many were judged: each
-    row's signals are computed only when what they are judged from changed since they were
-    stored (see `digest_of`), so a crawl of a few new pages does not judge the whole site
-    again."""
-    fresh = [fresh_copies is None or row["id"] in fresh_copies for row in rows]
-    tasks = [
-        Judging(judged_fields(row), copy_source(store, row) if new else None)
-        for row, new in zip(rows, fresh, strict=True)
-    ]
-    digests = [digest_of(task, new) for task, new in zip(tasks, fresh, strict=True)]
+    """The signals of these articles (of one site), stored, and how many were judged.
+
+    Each of an article's two parts, its own signals and its copy signals, is computed only
+    when what it is judged from changed since it was stored (see `Judging.digests`), so a
+    crawl of a few new pages does not judge the whole site again, and a copy placed under
+    another source has only its copy signals computed again. Copy signals of an article not
+    in `fresh_copies` (default: all are) are kept as stored."""
+    tasks = [judging_of(store, row) for row in rows]
+    digests = [task.digests() for task in tasks]
     stored = store.judgment_digests(row["id"] for row in rows)
-    same = [row["id"] for at, row in enumerate(rows) if stored.get(row["id"]) == digests[at]]
-    kept = store.signals_of_articles(same)
-    # Signals deleted since (by hand, or an older newsarc's merge) are judged again.
-    due = [at for at, row in enumerate(rows) if not kept.get(row["id"])]
-    due_tasks = [tasks[at] for at in due]
-    judged = dict(
-        zip(
-            due,
-            executor.map(judge, due_tasks, chunksize=8) if executor else map(judge, due_tasks),
-            strict=True,
-        )
-    )
+    kept = store.signals_of_articles(row["id"] for row in rows if row["id"] in stored)
+    due: dict[int, Judging] = {}
+    for at, (row, task) in enumerate(zip(rows, tasks, strict=True)):
+        before = stored.get(row["id"]) if kept.get(row["id"]) else None  # signals lost: all
+        own = before is None or before[0] != digests[at][0]
+        fresh = fresh_copies is None or row["id"] in fresh_copies
+        copy = fresh and (before is None or before[1] != digests[at][1])
+        if own or copy:
+            due[at] = task._replace(own=own, copy=copy)
+    tasks_due = list(due.values())
+    found = executor.map(judge, tasks_due, chunksize=8) if executor else map(judge, tasks_due)
+    judged = dict(zip(due, found, strict=True))
     results = []
     for at, row in enumerate(rows):
-        if at not in judged:
-            results.append(kept.get(row["id"], []))
-            continue
-        found = judged[at]
-        if not fresh[at]:
-            found += store.article_signals_of(row["id"], COPY_SIGNALS)
-        store.replace_article_signals(row["id"], row["host"], found, digests[at])
-        results.append(found)
-    return results, len(due)
+        signals = kept.get(row["id"], [])
+        if at in judged:
+            task = due[at]
+            old_own = [s for s in signals if s.name not in COPY_SIGNALS]
+            old_copy = [s for s in signals if s.name in COPY_SIGNALS]
+            new_own = [s for s in judged[at] if s.name not in COPY_SIGNALS]
+            new_copy = [s for s in judged[at] if s.name in COPY_SIGNALS]
+            signals = (new_own if task.own else old_own) + (new_copy if task.copy else old_copy)
+            store.replace_article_signals(row["id"], row["host"], signals, digests[at])
+        results.append(signals)
+    return results, len(judged)
 
 
-def digest_of(task: Judging, fresh: bool) -> str:
-    """What an article's signals are judged from: its columns, its copy source (or that its
-    copy signals were kept as stored), and the code that judges them."""
-    judged = [JUDGING_CODE, task.row, task.source, fresh]
-    text = json.dumps(judged, sort_keys=True, ensure_ascii=False, default=str)
+def judging_of(store: Store, row: dict) -> Judging:
+    """What judging a stored article needs (its columns and its copy source)."""
+    return Judging(judged_fields(row), copy_source(store, row))
+
+
+def digest(*parts: object) -> str:
+    text = json.dumps([JUDGING_CODE, *parts], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -161,10 +164,32 @@ JUDGED_COLUMNS = (
 
 class Judging(NamedTuple):
     """What judging one article needs (sent to a worker process): its columns, and its
-    source's host, URL and text when it copies another article and its copy signals are due."""
+    source's host, URL and text when it copies another article; which of its two parts are
+    due (its own signals, its copy signals)."""
 
     row: dict
     source: dict | None
+    own: bool = True
+    copy: bool = True
+
+    def digests(self) -> tuple[str, str]:
+        """What each part is judged from, with the code that judges it: the own signals from
+        the judged columns, the copy signals from the copy, its source and its similarity
+        (nothing when it copies no other site's article)."""
+        own = digest({k: self.row[k] for k in OWN_COLUMNS})
+        if not copies_other_site(self.row, self.source):
+            return own, digest(None)
+        copied = {k: self.row[k] for k in COPY_COLUMNS}
+        return own, digest(copied, self.source)
+
+
+# What judge_article reads of an article, and what judge_copy reads of a copy.
+OWN_COLUMNS = ("title", "category", "text", "raw_text", "language", "ad_slots", "word_count")
+COPY_COLUMNS = ("host", "text", "cluster_similarity")
+
+
+def copies_other_site(row: dict, source: dict | None) -> bool:
+    return source is not None and registrable(source["host"]) != registrable(row["host"])
 
 
 def judged_fields(row: dict) -> dict:
@@ -178,8 +203,10 @@ def copy_source(store: Store, row: dict) -> dict | None:
 
 
 def judge(task: Judging) -> list[Signal]:
-    """One article's signals (run in a worker process when there is a pool)."""
-    return judge_article(task.row) + judge_copy(task.row, task.source)
+    """One article's signals, the parts that are due (run in a worker process when there is
+    a pool)."""
+    own = judge_article(task.row) if task.own else []
+    return own + (judge_copy(task.row, task.source) if task.copy else [])
 
 
 def judge_article(row: dict) -> list[Signal]:
@@ -198,7 +225,7 @@ def judge_article(row: dict) -> list[Signal]:
 def judge_copy(row: dict, source: dict | None) -> list[Signal]:
     """An article whose story cluster's probable source is on another site: that it copies
     (`copied_from`), and how much it was spun (`spun_markers` against the source's text)."""
-    if source is None or registrable(source["host"]) == registrable(row["host"]):
+    if not copies_other_site(row, source):
         return []
     found = [copied_from(source["url"], source["host"], row["cluster_similarity"] or 0.0)]
     spun = spun_markers(source["text"] or "", row["text"] or "")

@@ -106,6 +106,7 @@ STORY_COLUMNS = {
     "last_seen": str,
     "hosts": str,
 }
+JUDGMENT_COLUMNS = {"article_id": int, "digest": str, "copy_digest": str}
 ARTICLE_SIGNAL_COLUMNS = {
     "article_id": int,
     "host": str,
@@ -218,7 +219,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db["article_judgments"].create(
-        {"article_id": int, "digest": str},
+        JUDGMENT_COLUMNS,
         pk="article_id",
         foreign_keys=[("article_id", "articles", "id")],
         if_not_exists=True,
@@ -234,6 +235,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         ("captures", CAPTURE_COLUMNS),
         ("sites", SITE_COLUMNS),
         ("articles", ARTICLE_COLUMNS),
+        ("article_judgments", JUDGMENT_COLUMNS),
     ):
         added = add_missing_columns(db, table, columns)
         if table == "articles" and "raw_text" in added:
@@ -444,10 +446,14 @@ class Store:
         self._wrote()
 
     def replace_article_signals(
-        self, article_id: int, host: str, signals: list[Any], digest: str | None = None
+        self,
+        article_id: int,
+        host: str,
+        signals: list[Any],
+        digests: tuple[str, str] | None = None,
     ) -> None:
-        """An article's signals, and the digest of what they were judged from (None: unknown,
-        so that they are judged again next time)."""
+        """An article's signals, and the digests of what its own and its copy signals were
+        judged from (None: unknown, so that they are judged again next time)."""
         self._begin()
         self.db.conn.execute("DELETE FROM article_signals WHERE article_id = ?", [article_id])
         self.db.conn.executemany(
@@ -456,22 +462,23 @@ class Store:
             [(article_id, host, s.name, s.value, s.reason) for s in signals],
         )
         self.db.conn.execute(
-            "INSERT OR REPLACE INTO article_judgments (article_id, digest) VALUES (?, ?)",
-            [article_id, digest],
+            "INSERT OR REPLACE INTO article_judgments (article_id, digest, copy_digest) "
+            "VALUES (?, ?, ?)",
+            [article_id, *(digests or (None, None))],
         )
         self._wrote()
 
-    def judgment_digests(self, article_ids: Iterable[int]) -> dict[int, str]:
-        """article id → the digest its stored signals were judged from (where one is known)."""
-        found: dict[int, str] = {}
+    def judgment_digests(self, article_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """article id → the digests its stored own and copy signals were judged from (where
+        they are known)."""
+        found: dict[int, tuple[str, str]] = {}
         for chunk in chunked(article_ids, 500):
-            found.update(
-                self.db.conn.execute(
-                    "SELECT article_id, digest FROM article_judgments WHERE digest IS NOT NULL "
-                    f"AND article_id IN ({', '.join('?' * len(chunk))})",
-                    chunk,
-                ).fetchall()
-            )
+            for article_id, own, copy in self.db.conn.execute(
+                "SELECT article_id, digest, copy_digest FROM article_judgments WHERE digest "
+                f"IS NOT NULL AND article_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found[article_id] = (own, copy)
         return found
 
     def signals_of_articles(self, article_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -808,6 +815,18 @@ class Store:
                 return
             yield from rows
             last_id = rows[-1]["id"]
+
+    def articles_by_id(self, article_ids: Iterable[int]) -> list[Row]:
+        """The stored rows of these articles (those that exist), by id."""
+        found: list[Row] = []
+        for chunk in chunked(article_ids, 500):
+            cursor = self.db.conn.execute(
+                f"SELECT * FROM articles WHERE id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            names = [column[0] for column in cursor.description]
+            found += [dict(zip(names, row, strict=True)) for row in cursor]
+        return found
 
     def update_article(self, article_id: int, values: Row) -> None:
         """Re-cleaned values for an article, and for its latest version (the same content)."""

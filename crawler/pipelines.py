@@ -33,6 +33,7 @@ from archive.store import Store
 from archive.stories import StoryClusters
 from archive.workers import ignore_interrupts
 from crawler import memory
+from crawler.judging import LiveJudging
 from crawler.runs import database_failure, stop_crawl
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-STORY_UPDATE_SECONDS = 5.0
+STORY_UPDATE_SECONDS = 2.0
 TRIM_SECONDS = 10.0  # NEWSARC_MALLOC_TRIM_SECONDS: how often free heap goes back (0: never)
 
 
@@ -92,6 +93,9 @@ class ArchivePipeline:
         self.profiles = SiteProfiles(self.store)
         self.stories = StoryClusters(self.store)
         self.clusterer = LoopingCall(self.update_stories)
+        from twisted.internet import reactor  # noqa: PLC0415 - the one Scrapy installed
+
+        self.judging = LiveJudging(self.store, self.writing, reactor.callFromThread)
         self.trim_every = settings.getfloat("NEWSARC_MALLOC_TRIM_SECONDS", TRIM_SECONDS)
         self.trimmer = LoopingCall(memory.trim)
         self.database_broken = False  # a full disk under it: nothing more is written
@@ -196,6 +200,7 @@ class ArchivePipeline:
             if article_id is not None:
                 self.crawler.stats.inc_value("newsarc/articles")
                 self.stories.add(article_id)
+                self.judging.add(article_id)
         if self.database_broken:
             raise DropItem(f"{item.url}: the database cannot be written")
         self.crawler.stats.inc_value(f"newsarc/pages/{analysis.page_type}")
@@ -244,12 +249,16 @@ class ArchivePipeline:
                 self.stories.update()
             spent = time.monotonic() - started
             self.crawler.stats.inc_value("newsarc/seconds/stories_live", round(spent, 3))
+        if self.pool is not None and not self.database_broken:
+            with self.writing("judge the new articles"):  # once placed in their stories
+                self.judging.submit(self.pool)
 
     def close_spider(self) -> None:
         for task in (self.committer, self.clusterer, self.trimmer):
             if task.running:
                 task.stop()
         if self.database_broken:  # the next run (a resume) does this work
+            self.judging.running.clear()
             self.stories.close()
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
@@ -257,6 +266,8 @@ class ArchivePipeline:
         # Now that every page of this crawl is known: clean their sites' articles once more,
         # cluster the stories, then judge articles and sites (content-farm signals).
         stats = self.crawler.stats
+        with timed(stats, "judging_live"):
+            stats.set_value("newsarc/articles_judged_live", self.judging.finish())
         with timed(stats, "reclean"):
             stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
         with timed(stats, "stories"):

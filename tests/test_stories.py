@@ -307,3 +307,40 @@ def test_copy_signals_are_kept_until_the_copy_or_its_source_changes(
     (reason,) = store.db.execute(reason_sql, [spun_url]).fetchone()
     assert reason != "kept" and "swapped one for one" in reason
     store.close()
+
+
+def test_articles_judged_during_the_crawl_are_not_judged_again(
+    tmp_path: Path, rows: list[dict]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import nullcontext
+
+    from crawler.judging import LiveJudging
+
+    signals_sql = (
+        "SELECT a.url, s.signal, s.value, s.reason FROM article_signals s "
+        "JOIN articles a ON a.id = s.article_id ORDER BY 1, 2"
+    )
+    at_the_end = fill(tmp_path / "end.db", rows)  # judged once, at the end
+    score_sites(at_the_end, StoryClusters(at_the_end).finish() | {OTHER})
+    expected = at_the_end.db.execute(signals_sql).fetchall()
+    at_the_end.close()
+
+    store = fill(tmp_path / "live.db", rows)
+    ids = [article_id for (article_id,) in store.db.execute("SELECT id FROM articles")]
+    stories, late_calls = StoryClusters(store), []
+    stories.load()
+    live = LiveJudging(store, lambda what: nullcontext(), lambda *call: late_calls.append(call))
+    for article_id in ids:
+        stories.add(article_id)
+        live.add(article_id)
+    stories.update()  # the live clustering places the copies, then they are judged
+    with ThreadPoolExecutor(2) as pool:
+        live.submit(pool)
+        assert live.finish() == len(ids) and not live.running
+    for function, *args in late_calls:  # the pool's callbacks, run late: nothing to store
+        function(*args)
+    hosts = stories.finish() | {OTHER}
+    assert score_sites(store, hosts, stories.rejudge) == 0
+    assert store.db.execute(signals_sql).fetchall() == expected
+    store.close()
