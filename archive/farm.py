@@ -209,6 +209,11 @@ def judge(task: Judging) -> list[Signal]:
     return own + (judge_copy(task.row, task.source) if task.copy else [])
 
 
+def judge_many(tasks: list[Judging]) -> list[list[Signal]]:
+    """`judge` for each task, in one round trip to a worker process."""
+    return [judge(task) for task in tasks]
+
+
 def judge_article(row: dict) -> list[Signal]:
     found = article_signals(
         title=row["title"],

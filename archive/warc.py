@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from cdxj_indexer.main import write_cdx_index
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
@@ -357,6 +356,9 @@ def write_cdxj(warc: Path) -> Path:
     target = cdxj_path(warc)
     partial = target.with_name(target.name + ".partial")
     try:
+        # Imported here: cdxj_indexer brings pyamf and pkg_resources, 0.15 s of every start.
+        from cdxj_indexer.main import write_cdx_index  # noqa: PLC0415
+
         write_cdx_index(str(partial), [str(warc)], {"sort": True})
     except OSError:  # a full disk: no half index is left (`newsarc check --repair` writes it)
         partial.unlink(missing_ok=True)

@@ -14,9 +14,10 @@ from concurrent.futures import Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 
-from archive.farm import judge, judging_of
+from archive.farm import judge_many, judging_of
 from archive.store import Store
 
+TASK_ARTICLES = 8
 FINISH_SECONDS = 60.0  # at most this long waiting for the judgments still running at the end
 
 
@@ -34,36 +35,43 @@ class LiveJudging:
         self.writing = writing  # the pipeline's guard for database writes
         self.call_in_reactor = call_in_reactor
         self.waiting: list[int] = []  # article ids stored since the last `submit`
-        self.running: dict[Future, tuple[int, str, tuple[str, str]]] = {}  # (id, host, digests)
+        # A task → (id, host, digests) of each of its articles.
+        self.running: dict[Future, list[tuple[int, str, tuple[str, str]]]] = {}
         self.stored = 0
 
     def add(self, article_id: int) -> None:
         self.waiting.append(article_id)
 
     def submit(self, pool: Executor) -> None:
-        """Send the articles stored since the last call to `pool`, as they are stored now."""
+        """Send the articles stored since the last call to `pool`, as they are stored now, a
+        few to a task (one task a page would cost the reactor a pool round trip each)."""
         ids, self.waiting = self.waiting, []
-        for row in self.store.articles_by_id(dict.fromkeys(ids)):
-            task = judging_of(self.store, row)
+        rows = self.store.articles_by_id(dict.fromkeys(ids))
+        for start in range(0, len(rows), TASK_ARTICLES):
+            chunk = rows[start : start + TASK_ARTICLES]
+            tasks = [judging_of(self.store, row) for row in chunk]
             try:
-                future = pool.submit(judge, task)
+                future = pool.submit(judge_many, tasks)
             except (BrokenProcessPool, RuntimeError):  # a pool being replaced or shut down:
                 return  # the end of the crawl judges these
-            self.running[future] = (row["id"], row["host"], task.digests())
+            self.running[future] = [
+                (row["id"], row["host"], task.digests())
+                for row, task in zip(chunk, tasks, strict=True)
+            ]
             future.add_done_callback(self._done)
 
     def _done(self, future: Future) -> None:  # in the pool's thread
         self.call_in_reactor(self.finished, future)
 
     def finished(self, future: Future) -> None:
-        """Store a judgment (once; a failed one is left to the end of the crawl)."""
-        entry = self.running.pop(future, None)
-        if entry is None or future.cancelled() or future.exception() is not None:
+        """Store a task's judgments (once; a failed task is left to the end of the crawl)."""
+        entries = self.running.pop(future, None)
+        if entries is None or future.cancelled() or future.exception() is not None:
             return
-        article_id, host, digest = entry
-        with self.writing(f"store the signals of article {article_id}"):
-            self.store.replace_article_signals(article_id, host, future.result(), digest)
-            self.stored += 1
+        with self.writing("store the signals of new articles"):
+            for (article_id, host, digests), found in zip(entries, future.result(), strict=True):
+                self.store.replace_article_signals(article_id, host, found, digests)
+                self.stored += 1
 
     def finish(self, timeout: float = FINISH_SECONDS) -> int:
         """Wait for the judgments still running and store them; returns how many were stored

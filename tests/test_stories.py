@@ -315,7 +315,7 @@ def test_articles_judged_during_the_crawl_are_not_judged_again(
     from concurrent.futures import ThreadPoolExecutor
     from contextlib import nullcontext
 
-    from crawler.judging import LiveJudging
+    from crawler.judging import TASK_ARTICLES, LiveJudging
 
     signals_sql = (
         "SELECT a.url, s.signal, s.value, s.reason FROM article_signals s "
@@ -338,6 +338,7 @@ def test_articles_judged_during_the_crawl_are_not_judged_again(
     with ThreadPoolExecutor(2) as pool:
         live.submit(pool)
         assert live.finish() == len(ids) and not live.running
+        assert len(late_calls) == -(-len(ids) // TASK_ARTICLES)  # one callback a task
     for function, *args in late_calls:  # the pool's callbacks, run late: nothing to store
         function(*args)
     hosts = stories.finish() | {OTHER}
