@@ -174,6 +174,7 @@ class ArchivePipeline:
             return  # an error of one statement: the transaction goes on
         self.store.rollback()
         self.database_broken = True
+        self.judging.running.clear()  # judgments still running: nothing more is stored
         stop_crawl(self.crawler, *(failure or ("write_error", f"{exc} writing the database")))
 
     async def process_item(self, item: Any) -> Any:
@@ -258,7 +259,6 @@ class ArchivePipeline:
             if task.running:
                 task.stop()
         if self.database_broken:  # the next run (a resume) does this work
-            self.judging.running.clear()
             self.stories.close()
             if self.pool is not None:
                 self.pool.shutdown(wait=True, cancel_futures=True)
