@@ -209,9 +209,11 @@ def judge(task: Judging) -> list[Signal]:
     return own + (judge_copy(task.row, task.source) if task.copy else [])
 
 
-def judge_many(tasks: list[Judging]) -> list[list[Signal]]:
-    """`judge` for each task, in one round trip to a worker process."""
-    return [judge(task) for task in tasks]
+def judge_many(tasks: list[Judging]) -> list[tuple[tuple[str, str], list[Signal]]]:
+    """The digests and signals of each task, in one round trip to a worker process (the
+    digests are computed there too: hashing the texts is work the crawler's reactor is
+    spared)."""
+    return [(task.digests(), judge(task)) for task in tasks]
 
 
 def judge_article(row: dict) -> list[Signal]:

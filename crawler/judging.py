@@ -35,8 +35,7 @@ class LiveJudging:
         self.writing = writing  # the pipeline's guard for database writes
         self.call_in_reactor = call_in_reactor
         self.waiting: list[int] = []  # article ids stored since the last `submit`
-        # A task → (id, host, digests) of each of its articles.
-        self.running: dict[Future, list[tuple[int, str, tuple[str, str]]]] = {}
+        self.running: dict[Future, list[tuple[int, str]]] = {}  # a task → (id, host) of each
         self.stored = 0
 
     def add(self, article_id: int) -> None:
@@ -54,10 +53,7 @@ class LiveJudging:
                 future = pool.submit(judge_many, tasks)
             except (BrokenProcessPool, RuntimeError):  # a pool being replaced or shut down:
                 return  # the end of the crawl judges these
-            self.running[future] = [
-                (row["id"], row["host"], task.digests())
-                for row, task in zip(chunk, tasks, strict=True)
-            ]
+            self.running[future] = [(row["id"], row["host"]) for row in chunk]
             future.add_done_callback(self._done)
 
     def _done(self, future: Future) -> None:  # in the pool's thread
@@ -69,7 +65,7 @@ class LiveJudging:
         if entries is None or future.cancelled() or future.exception() is not None:
             return
         with self.writing("store the signals of new articles"):
-            for (article_id, host, digests), found in zip(entries, future.result(), strict=True):
+            for (article_id, host), (digests, found) in zip(entries, future.result(), strict=True):
                 self.store.replace_article_signals(article_id, host, found, digests)
                 self.stored += 1
 
