@@ -162,12 +162,12 @@ class NewsSpider(scrapy.Spider):
         repeats most of its 100+ links (menus, related stories): the duplicate filter would
         drop them, but only after a Request and every spider middleware. By depth, because
         a link DEPTH_LIMIT dropped deep down must still be followed from a shallower page."""
+        key = key_of(f"{depth} {url}")
+        if key in self.followed:  # first: most links are repeats, and parsing URLs costs more
+            return False
         if not self.is_allowed(url):
             return False
         if urlsplit(url).path.lower().endswith(SKIPPED_EXTENSIONS):
-            return False
-        key = key_of(f"{depth} {url}")
-        if key in self.followed:
             return False
         self.followed.add(key)
         return True
