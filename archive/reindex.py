@@ -142,7 +142,7 @@ class Reindexer:
             self._submit_batch()
             self._drain(block=True)
             self.stats.recleaned = self.profiles.finish()
-            stories = StoryClusters(self.store)
+            stories = StoryClusters(self.store, executor=pool)
             copied = stories.finish()
             hosts = set(self.profiles.profiles) | copied
             score_sites(self.store, hosts, stories.rejudge, pool)

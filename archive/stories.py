@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from extractors.similarity import (
 logger = logging.getLogger(__name__)
 
 BATCH = 2048  # articles signed or read at a time
+SIGN_TASK, SIGN_TASKS_RUNNING = 256, 8  # articles a signing task, and tasks sent at a time
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,9 @@ def placement(key: int, found: Assignment, size: int) -> Placement:
 class StoryClusters:
     """The story clusters of one archive, updated as articles are stored (see the module docs)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, executor: Executor | None = None) -> None:
         self.store = store
+        self.executor = executor  # signs texts in its processes when given (reindex)
         self.index: StoryIndex | None = None
         self.pending: list[int] = []
         self.stale = False  # an indexed article's text changed: only a full pass is exact
@@ -174,8 +177,7 @@ class StoryClusters:
     def sign(self, article_ids: Iterable[int]) -> list[Article]:
         """Compute and store the signatures of these articles (an empty one: too short)."""
         signed: list[Article] = []
-        for rows in chunked(self.store.articles_to_sign(article_ids), BATCH):
-            blobs = signatures([row["text"] or "" for row in rows])
+        for rows, blobs in self._signed(self.store.articles_to_sign(article_ids)):
             self.store.save_signatures(
                 [(row["id"], blob or b"") for row, blob in zip(rows, blobs, strict=True)]
             )
@@ -184,6 +186,24 @@ class StoryClusters:
                 for row, blob in zip(rows, blobs, strict=True)
             ]
         return signed
+
+    def _signed(self, rows: Iterable[dict]) -> Iterator[tuple[list[dict], list[bytes | None]]]:
+        """Batches of rows with their texts' signatures, signed in the executor if there is
+        one (a few batches at a time: the texts in memory stay bounded), in order."""
+        if self.executor is None:
+            for batch in chunked(rows, BATCH):
+                yield batch, signatures([row["text"] or "" for row in batch])
+            return
+        running: deque[tuple[list[dict], Future]] = deque()
+        for batch in chunked(rows, SIGN_TASK):
+            texts = [row["text"] or "" for row in batch]
+            running.append((batch, self.executor.submit(signatures, texts)))
+            if len(running) >= SIGN_TASKS_RUNNING:
+                batch, future = running.popleft()
+                yield batch, future.result()
+        while running:
+            batch, future = running.popleft()
+            yield batch, future.result()
 
     def write(
         self,
