@@ -34,7 +34,8 @@ SHARED = ("DEPTH_PRIORITY", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE", "T
           "USER_AGENT", "DOWNLOAD_MAXSIZE", "DOWNLOAD_TIMEOUT")  # fmt: skip
 
 
-CLOSING_STEPS = ("reclean", "stories", "signals")  # newsarc/seconds/STEP in a crawl's stats
+# newsarc/seconds/STEP in a crawl's stats: the steps after the last page
+CLOSING_STEPS = ("judging_live", "reclean", "stories", "signals")
 
 
 class RunError(Exception):
