@@ -15,6 +15,7 @@ from archive.store import Store
 from archive.warc import HttpExchange, WarcLocation
 from extractors import ArticleRecord, PageAnalysis
 from extractors.boilerplate import SiteProfile
+from extractors.counts import Spill
 from extractors.site import clean_record, learn_record
 from extractors.urls import host_of
 
@@ -195,16 +196,23 @@ def page_record(row: dict) -> ArticleRecord:
 class SiteProfiles:
     """The site profiles a crawl or reindex learns, loaded from and saved to `sites`."""
 
-    def __init__(self, store: Store, defer_cleaning: bool = False) -> None:
+    def __init__(
+        self, store: Store, defer_cleaning: bool = False, spill: Path | None = None
+    ) -> None:
         self.store = store
         self.profiles: dict[str, SiteProfile] = {}
         # Reindex: a new article is stored as its page gave it and cleaned once, by finish().
         self.defer_cleaning = defer_cleaning
+        # Where the profiles' big counts go (a folder its owner removes), None: in memory.
+        self.spill = Spill(spill) if spill is not None else None
 
     def __getitem__(self, host: str) -> SiteProfile:
         if host not in self.profiles:
             stored = self.store.load_profile(host)
-            self.profiles[host] = SiteProfile.from_json(stored) if stored else SiteProfile(host)
+            profile = SiteProfile.from_json(stored) if stored else SiteProfile(host)
+            if self.spill is not None:
+                profile.spill_to(self.spill)
+            self.profiles[host] = profile
         return self.profiles[host]
 
     def finish(self) -> int:

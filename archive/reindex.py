@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -121,7 +122,12 @@ class Reindexer:
         on_progress: Callable[[int, ReindexStats], None] | None = None,  # (bytes read, stats)
     ) -> None:
         self.store = Store(db)
-        self.profiles = SiteProfiles(self.store, defer_cleaning=True)
+        # The profiles' big counts go to a hidden folder beside the database, removed by run().
+        self.profile_spill = tempfile.TemporaryDirectory(
+            prefix=f".{self.store.path.name}-profiles-", dir=self.store.path.parent
+        )
+        spill = Path(self.profile_spill.name)
+        self.profiles = SiteProfiles(self.store, defer_cleaning=True, spill=spill)
         self.workers = workers or os.cpu_count() or 1
         self.since_date = since_date
         self.on_progress = on_progress
@@ -147,6 +153,7 @@ class Reindexer:
             hosts = set(self.profiles.profiles) | copied
             score_sites(self.store, hosts, stories.rejudge, pool)
         self.store.close()
+        self.profile_spill.cleanup()
         return self.stats
 
     def _read_file(self, path: Path) -> None:

@@ -647,6 +647,13 @@ def structure_sizes(pipe: Any) -> dict[str, Any]:
         out[f"profiles: {name}"] = sum(len(getattr(p, name)) for p in profiles)
         total += sum(structure_mb(getattr(p, name)) for p in profiles)
     out["profiles MB"] = round(total, 1)
+    spilled = sum(
+        getattr(p, name).spilled_nbytes()
+        for p in profiles
+        for name in ("lines", "title_parts", "title_part_text", "seen")
+        if hasattr(getattr(p, name), "spilled_nbytes")
+    )
+    out["profiles spilled MB (in files, mapped)"] = round(spilled / MB, 1)
     index = pipe.stories.index
     if index is not None:
         out["story index: articles"] = len(index)

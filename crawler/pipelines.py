@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -90,7 +91,11 @@ class ArchivePipeline:
         self.pool: ProcessPoolExecutor | None = None
         self.committer = LoopingCall(self.commit)
         self.crawl_id: int | None = None
-        self.profiles = SiteProfiles(self.store)
+        # The profiles' big counts go to a hidden folder beside the database, removed at the end.
+        self.profile_spill = tempfile.TemporaryDirectory(
+            prefix=f".{self.store.path.name}-profiles-", dir=self.store.path.parent
+        )
+        self.profiles = SiteProfiles(self.store, spill=Path(self.profile_spill.name))
         self.stories = StoryClusters(self.store)
         self.clusterer = LoopingCall(self.update_stories)
         from twisted.internet import reactor  # noqa: PLC0415 - the one Scrapy installed
@@ -283,6 +288,7 @@ class ArchivePipeline:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def spider_closed(self, reason: str) -> None:
+        self.profile_spill.cleanup()  # the profiles were saved by close_spider
         assert self.crawl_id is not None
         status = "finished" if reason == "finished" else reason
         stats = self.crawler.stats.get_stats()

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from extractors.counts import Counts, KeySet, Spellings, key_of
+from extractors.counts import Counts, KeySet, Spellings, Spill, key_of
 
 MIN_PAGES = 3  # a line on fewer pages is never boilerplate
 MIN_SHARE = 0.1  # ...nor one on less than this share of the site's pages
@@ -104,7 +104,8 @@ class SiteProfile:
     """What the pages of one host have in common. JSON round-trips through `sites.profile`.
 
     Lines and title segments are counted by key (`key_of` their normalised text) in compact
-    `Counts`: a big site has about 20 distinct lines a page, nearly all seen once.
+    `Counts`: a big site has about 20 distinct lines a page, nearly all seen once. With
+    `spill_to`, the big ones are kept in files (the same counts, out of the process's memory).
     """
 
     host: str
@@ -114,6 +115,12 @@ class SiteProfile:
     title_parts: Counts = field(default_factory=Counts)
     title_part_text: Spellings = field(default_factory=Spellings)  # key -> its least spelling
     seen: KeySet = field(default_factory=KeySet)  # keys of the pages and texts learned
+
+    def spill_to(self, spill: Spill | None) -> None:
+        """Keep the line and title-part counts, the title parts' texts and the keys learned in
+        files of `spill` once they are big (see `extractors.counts.Spill`)."""
+        for counted in (self.lines, self.title_parts, self.title_part_text, self.seen):
+            counted.spill_to(spill)
 
     def learn(self, text: str, title_segments: Iterable[str] = (), page: str = "") -> bool:
         """Count one page's lines, line templates and title segments (each once per page).

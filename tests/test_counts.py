@@ -15,7 +15,7 @@ from scrapy.utils.test import get_crawler
 from crawler.dupefilter import CompactDupeFilter
 from extractors import counts as counts_module
 from extractors.boilerplate import SiteProfile, normalize
-from extractors.counts import Counts, KeySet, key_of, legacy_key
+from extractors.counts import Counts, KeySet, Spellings, Spill, key_of, legacy_key
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +126,101 @@ def test_the_compact_duplicate_filter_filters_like_scrapys(tmp_path: Path) -> No
     assert all(resumed.request_seen(Request(url)) for url in urls)
     assert not resumed.request_seen(Request("http://a.example/new"))
     resumed.close("finished")
+
+
+def test_spilled_counts_equal_counts_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Arrays of 64 keys and more go to files (read 16 keys at a time): many spills and merges
+    of spilled runs, the same counts, look-ups and JSON as in memory."""
+    monkeypatch.setattr(counts_module, "SPILL_BYTES", 64 * 12)
+    monkeypatch.setattr(counts_module, "SPILL_CHUNK", 16)
+    rng = random.Random(9)
+    spill = Spill(tmp_path / "spill")
+    pool = [rng.randrange(0, 1 << 63) for _ in range(2000)]
+    in_memory, spilled = Counts(), Counts(spill)
+    for _ in range(400):
+        batch = [rng.choice(pool) for _ in range(rng.randrange(0, 30))]
+        step = rng.random()
+        for counts in (in_memory, spilled):
+            if step < 0.5:
+                counts.add_all(batch)  # duplicates in a batch too
+            elif step < 0.8:
+                for key in batch:
+                    counts.add(key, 3)
+            else:
+                for key in batch:
+                    if key not in counts:
+                        counts.add_new(key)
+        probe = [*batch, *rng.sample(pool, 5), 0, 1]
+        assert spilled.get_many(probe) == in_memory.get_many(probe)
+        assert [spilled.get(key) for key in probe] == [in_memory.get(key) for key in probe]
+        assert [key in spilled for key in probe] == [key in in_memory for key in probe]
+        assert len(spilled) == len(in_memory)
+    assert spilled._spilled is not None and len(spilled._spilled) > 1000
+    assert spilled.nbytes() < in_memory.nbytes() / 4 and spilled.spilled_nbytes() > 12_000
+    assert not list((tmp_path / "spill").iterdir())  # the mappings hold the files
+    assert spilled == in_memory and in_memory == spilled
+    assert list(spilled.items()) == list(in_memory.items())
+    assert spilled.to_json_value() == in_memory.to_json_value()
+    for least in (1, 2, 4, 7):
+        assert spilled.at_least(least) == in_memory.at_least(least)
+        assert spilled.counted_at_least(least) == in_memory.counted_at_least(least)
+    other = Counts()
+    for key in rng.sample(pool, 300) + [5, 6]:
+        other.add(key, 2)
+    spilled.merge(other)
+    in_memory.merge(other)
+    assert spilled._spilled is not None
+    assert spilled.to_json_value() == in_memory.to_json_value()
+    loaded = Counts.from_json_value(json.loads(json.dumps(spilled.to_json_value())))
+    assert loaded == in_memory and loaded._spilled is None
+    loaded.spill_to(spill)  # a stored profile, spilled as it is loaded
+    assert loaded._spilled is not None and loaded == in_memory
+    assert loaded.get_many(pool[:50]) == in_memory.get_many(pool[:50])
+
+
+def test_spilled_key_sets_equal_key_sets_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counts_module, "SPILL_BYTES", 32 * 12)
+    rng = random.Random(4)
+    keys = [rng.randrange(0, 1 << 63) for _ in range(600)]
+    in_memory, spilled = KeySet(keys[:400]), KeySet(keys[:400], spill=Spill(tmp_path))
+    assert spilled._counts._spilled is not None
+    assert spilled == in_memory and list(spilled) == list(in_memory) == sorted(set(keys[:400]))
+    assert all(key in spilled for key in keys[:400])
+    assert not any(key in spilled for key in keys[400:])
+    assert spilled.to_json_value() == in_memory.to_json_value()
+    both = spilled.union(KeySet(keys[350:]))
+    assert both == set(keys) and both._counts._spilled is not None
+    assert not spilled.isdisjoint(KeySet(keys[399:401])) and spilled.isdisjoint(KeySet(keys[400:]))
+
+
+def test_counts_that_cannot_be_spilled_stay_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counts_module, "SPILL_BYTES", 16 * 12)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    counts, expected = Counts(Spill(tmp_path / "taken")), Counts()
+    for key in range(0, 3000, 7):
+        counts.add(key)
+        expected.add(key)
+    assert counts._spilled is None and counts._spill is None
+    assert counts == expected and counts.get(700) == 1
+
+
+def test_spilled_spellings_equal_spellings_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counts_module, "SPILL_BYTES", 40)
+    rng = random.Random(6)
+    texts = [(rng.randrange(60), f"Title {rng.randrange(1000)} é") for _ in range(400)]
+    in_memory, spilled = Spellings(), Spellings(spill=Spill(tmp_path))
+    for key, text in texts:  # many replaced by a smaller text, kept before or after a spill
+        in_memory.keep_least(key, text)
+        spilled.keep_least(key, text)
+        assert spilled.get(key) == in_memory.get(key)
+    assert spilled.spilled_nbytes() > 1000 and len(spilled._buffer) < 40
+    assert spilled == in_memory and dict(spilled.items()) == dict(in_memory.items())
+    assert spilled.nbytes() < in_memory.nbytes() and not list(tmp_path.iterdir())
