@@ -13,11 +13,12 @@ import hashlib
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Container, Iterable
-from concurrent.futures import Executor
+from collections.abc import Container, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from archive.store import Store, chunked
 from extractors import spam
@@ -40,6 +41,7 @@ from extractors.spam import (
 )
 
 COPY_SIGNALS = (COPIED, SPUN)
+T = TypeVar("T")
 
 
 def score_sites(
@@ -78,10 +80,13 @@ def judge_site(
     dates: list[str | None] = []
     count = 0
     judged = 0
-    for rows in chunked(store.site_articles(host), JUDGE_BATCH):
-        results, due = judge_rows(store, rows, fresh_copies, executor)
-        judged += due
-        for row, found in zip(rows, results, strict=True):
+    # The next batch is read and sent while the workers judge this one.
+    batches = (Batch.of(store, rows, fresh_copies, executor) for rows in
+               chunked(store.site_articles(host), JUDGE_BATCH))  # fmt: skip
+    for batch in ahead(batches):
+        results = batch.finish(store)
+        judged += len(batch.due)
+        for row, found in zip(batch.rows, results, strict=True):
             for item in found:
                 values[item.name].append(item.value)
             dates.append(row["published"])
@@ -93,47 +98,87 @@ def judge_site(
     return judged
 
 
-def judge_rows(
-    store: Store,
-    rows: list[dict],
-    fresh_copies: Container[int] | None,
-    executor: Executor | None,
-) -> tuple[list[list[Signal]], int]:
-    """The signals of these articles (of one site), stored, and how many were judged.
+@dataclass
+class Batch:
+    """Articles of one site being judged.
 
     Each of an article's two parts, its own signals and its copy signals, is computed only
     when what it is judged from changed since it was stored (see `Judging.digests`), so a
     crawl of a few new pages does not judge the whole site again, and a copy placed under
     another source has only its copy signals computed again. Copy signals of an article not
     in `fresh_copies` (default: all are) are kept as stored."""
-    tasks = [judging_of(store, row) for row in rows]
-    digests = [task.digests() for task in tasks]
-    stored = store.judgment_digests(row["id"] for row in rows)
-    kept = store.signals_of_articles(row["id"] for row in rows if row["id"] in stored)
-    due: dict[int, Judging] = {}
-    for at, (row, task) in enumerate(zip(rows, tasks, strict=True)):
-        before = stored.get(row["id"]) if kept.get(row["id"]) else None  # signals lost: all
-        own = before is None or before[0] != digests[at][0]
-        fresh = fresh_copies is None or row["id"] in fresh_copies
-        copy = fresh and (before is None or before[1] != digests[at][1])
-        if own or copy:
-            due[at] = task._replace(own=own, copy=copy)
-    tasks_due = list(due.values())
-    found = executor.map(judge, tasks_due, chunksize=8) if executor else map(judge, tasks_due)
-    judged = dict(zip(due, found, strict=True))
-    results = []
-    for at, row in enumerate(rows):
-        signals = kept.get(row["id"], [])
-        if at in judged:
-            task = due[at]
-            old_own = [s for s in signals if s.name not in COPY_SIGNALS]
-            old_copy = [s for s in signals if s.name in COPY_SIGNALS]
-            new_own = [s for s in judged[at] if s.name not in COPY_SIGNALS]
-            new_copy = [s for s in judged[at] if s.name in COPY_SIGNALS]
-            signals = (new_own if task.own else old_own) + (new_copy if task.copy else old_copy)
-            store.replace_article_signals(row["id"], row["host"], signals, digests[at])
-        results.append(signals)
-    return results, len(judged)
+
+    rows: list[dict]
+    digests: list[tuple[str, str]]
+    kept: dict[int, list[Signal]]
+    due: dict[int, Judging]  # row index → what is due
+    results: list[Future] | None  # judge_many's, TASK_ARTICLES a task, when in an executor
+
+    @classmethod
+    def of(
+        cls,
+        store: Store,
+        rows: list[dict],
+        fresh_copies: Container[int] | None,
+        executor: Executor | None,
+    ) -> Batch:
+        """Read what the rows are judged from, and send what is due to `executor`."""
+        tasks = [judging_of(store, row) for row in rows]
+        digests = [task.digests() for task in tasks]
+        stored = store.judgment_digests(row["id"] for row in rows)
+        kept = store.signals_of_articles(row["id"] for row in rows if row["id"] in stored)
+        due: dict[int, Judging] = {}
+        for at, (row, task) in enumerate(zip(rows, tasks, strict=True)):
+            before = stored.get(row["id"]) if kept.get(row["id"]) else None  # lost: all due
+            own = before is None or before[0] != digests[at][0]
+            fresh = fresh_copies is None or row["id"] in fresh_copies
+            copy = fresh and (before is None or before[1] != digests[at][1])
+            if own or copy:
+                due[at] = task._replace(own=own, copy=copy)
+        sent = None
+        if executor is not None:
+            tasks_due = list(due.values())
+            sent = [
+                executor.submit(judge_many, tasks_due[start : start + TASK_ARTICLES])
+                for start in range(0, len(tasks_due), TASK_ARTICLES)
+            ]
+        return cls(rows, digests, kept, due, sent)
+
+    def finish(self, store: Store) -> list[list[Signal]]:
+        """Every row's signals: those judged now, stored, and the others as they were."""
+        if self.results is None:
+            found = [judge(task) for task in self.due.values()]
+        else:
+            found = [signals for future in self.results for _, signals in future.result()]
+        judged = dict(zip(self.due, found, strict=True))
+        signals_of = []
+        for at, row in enumerate(self.rows):
+            signals = self.kept.get(row["id"], [])
+            if at in judged:
+                task = self.due[at]
+                own = judged[at] if task.own else signals
+                copy = judged[at] if task.copy else signals
+                signals = [s for s in own if s.name not in COPY_SIGNALS] + [
+                    s for s in copy if s.name in COPY_SIGNALS
+                ]
+                store.replace_article_signals(row["id"], row["host"], signals, self.digests[at])
+            signals_of.append(signals)
+        return signals_of
+
+
+def ahead(items: Iterable[T]) -> Iterator[T]:
+    """`items`, each made before the previous one is handed out (work sent ahead)."""
+    previous: T | None = None
+    started = False
+    for item in items:
+        if started:
+            yield previous  # type: ignore[misc]
+        previous, started = item, True
+    if started:
+        yield previous  # type: ignore[misc]
+
+
+TASK_ARTICLES = 8  # articles judged in one round trip to a worker
 
 
 def judging_of(store: Store, row: dict) -> Judging:

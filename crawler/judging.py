@@ -14,10 +14,9 @@ from concurrent.futures import Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 
-from archive.farm import judge_many, judging_of
+from archive.farm import TASK_ARTICLES, judge_many, judging_of
 from archive.store import Store
 
-TASK_ARTICLES = 8
 FINISH_SECONDS = 60.0  # at most this long waiting for the judgments still running at the end
 
 

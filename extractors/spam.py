@@ -724,27 +724,38 @@ def text_names(texts: Iterable[str]) -> Names:
 @functools.lru_cache(maxsize=64)  # a copy's text is read by its article and its copy signals
 def names_in(text: str) -> Names:
     """The names of one text (never changed: `text_names` copies what it takes)."""
-    names = Names(Counter(), {}, set(), set())
-    if text:
-        lower = set(filter(str.islower, letters_of(text)))
-        previous, previous_end = "", -2
-        # Only the words that may be names (see NAME_RE); a word between two names shows in
-        # the gap between them, so they are not taken for one name.
-        for match in NAME_RE.finditer(text):
-            word = match.group()
+    if not text:
+        return Names(Counter(), {}, set(), set())
+    lower = set(filter(str.islower, letters_of(text)))
+    is_name: dict[str, bool] = {}  # a text repeats its names: each word is judged once
+    found: list[str] = []
+    mid_sentence: set[str] = set()
+    adjacent: set[frozenset[str]] = set()
+    previous, previous_end = "", -2
+    # Only the words that may be names (see NAME_RE); a word between two names shows in the
+    # gap between them, so they are not taken for one name.
+    for match in NAME_RE.finditer(text):
+        word = match.group()
+        name = is_name.get(word)
+        if name is None:
             folded = word.casefold()  # NAME_RE took care of the rest of `name_like`
-            if folded in COMMON_WORDS or folded in lower or not word[1:].islower():
-                continue
-            names.counts[word] += 1
-            names.order.setdefault(word, len(names.order))
-            before = text[max(0, match.start() - 4) : match.start()].rstrip(OPENERS)
+            name = is_name[word] = not (
+                folded in COMMON_WORDS or folded in lower or not word[1:].islower()
+            )
+        if not name:
+            continue
+        found.append(word)
+        start = match.start()
+        if word not in mid_sentence:
+            before = text[max(0, start - 4) : start].rstrip(OPENERS)
             if before and before[-1] not in SENTENCE_END:
-                names.mid_sentence.add(word)
-            gap = text[previous_end : match.start()]
-            if previous and previous != word and gap in (" ", "-"):
-                names.adjacent.add(frozenset((previous, word)))
-            previous, previous_end = word, match.end()
-    return names
+                mid_sentence.add(word)
+        # Adjacent: one space or hyphen between them.
+        if start - previous_end == 1 and text[previous_end] in " -" and previous != word:
+            adjacent.add(frozenset((previous, word)))
+        previous, previous_end = word, match.end()
+    order = {word: at for at, word in enumerate(dict.fromkeys(found))}
+    return Names(Counter(found), order, mid_sentence, adjacent)
 
 
 def name_like(word: str, lower: Collection[str]) -> bool:
