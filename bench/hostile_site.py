@@ -103,7 +103,7 @@ FAULTS = (
     Fault("redirect-loop", "302 to /loop/N/a, which 302s to /loop/N/b and back",
           (r"^dupefilter/filtered$", r"redirect")),
     Fault("metadata-link", "an article linking to http://169.254.169.254/latest/meta-data/",
-          (r"offsite",)),
+          (r"^newsarc/guard/links/link-local$",)),
     Fault("redirect-private", "302 to http://10.0.0.1/admin?page=N",
           (r"^newsarc/guard/refused/private$",)),
     Fault("redirect-metadata", "302 to http://169.254.169.254/latest/meta-data/?page=N",

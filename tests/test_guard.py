@@ -117,6 +117,10 @@ def test_only_the_allowed_network_is_fetched_urls_redirects_and_names(tmp_path: 
     with HTTPServer(host="127.0.0.2", port=0) as site, HTTPServer(host="127.0.0.1") as other:
         port = site.port
         links = "".join(f'<a href="/{path}">{path}</a> ' for path in ("story", "by-ip", "by-name"))
+        # Links off the site, never followed; those to guarded addresses are counted.
+        for off_site in ("http://169.254.1.1/latest/meta-data/", "http://[fe80::1]/",
+                         "http://user@10.1.1.1/admin", "http://example.com/10.0.0.1"):  # fmt: skip
+            links += f'<a href="{off_site}">elsewhere</a> '
         site.expect_request("/").respond_with_data(
             f"<html><body><h1>Front</h1>{links}</body></html>", content_type="text/html"
         )
@@ -144,6 +148,8 @@ def test_only_the_allowed_network_is_fetched_urls_redirects_and_names(tmp_path: 
     assert stats["newsarc/guard/refused/loopback"] == 3  # ::1, and both redirects
     assert stats["newsarc/guard/refused/link-local"] == 1
     assert stats["newsarc/guard/refused/private"] == 1
+    assert stats["newsarc/guard/links/link-local"] == 2  # 169.254.1.1 and fe80::1
+    assert stats["newsarc/guard/links/private"] == 1  # 10.1.1.1; example.com is a name
     assert "refused http://localhost:" in done.stderr
     assert "localhost resolves to 127.0.0.1 is a loopback address" in done.stderr
     with sqlite3.connect(tmp_path / "a.db") as conn:

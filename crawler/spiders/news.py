@@ -24,6 +24,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler.guard import AddressPolicy
 from crawler.links import page_links
 from crawler.middlewares import CAPTURE_META_KEY, PAGE_TYPE_META_KEY, due_articles, recrawl_policy
 from crawler.pipelines import PageItem
@@ -116,11 +117,13 @@ class NewsSpider(scrapy.Spider):
             hosts = hosts.replace(",", " ").split()
         self.allowed_sites |= {site_key(f"http://{host}/") for host in hosts or ()}
         self.followed = KeySet()  # links yielded, by depth (see `follows`)
+        self.guard = AddressPolicy()  # the crawl's, once from_crawler has the settings
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        spider.guard = AddressPolicy.from_settings(crawler.settings)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -166,11 +169,24 @@ class NewsSpider(scrapy.Spider):
         if key in self.followed:  # first: most links are repeats, and parsing URLs costs more
             return False
         if not self.is_allowed(url):
+            self.note_guarded_link(url)
             return False
         if urlsplit(url).path.lower().endswith(SKIPPED_EXTENSIONS):
             return False
         self.followed.add(key)
         return True
+
+    def note_guarded_link(self, url: str) -> None:
+        """Count a link (not followed: it leaves the crawl's sites) to an address the guard
+        would refuse, such as a cloud metadata endpoint (newsarc/guard/links/<kind>): a page
+        that points there says something about its site."""
+        netloc = url.partition("://")[2].split("/", 1)[0]
+        first = netloc.rpartition("@")[2][:1]
+        if not (first.isdigit() or first == "["):  # a name, not an IP address: skipped
+            return
+        refusal = self.guard.refusal(urlsplit(url).hostname or "")
+        if refusal is not None:
+            self.crawler.stats.inc_value(f"newsarc/guard/links/{refusal.kind}")
 
     def start_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
