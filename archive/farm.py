@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Container, Iterable, Iterator
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple, TypeVar
@@ -109,7 +110,7 @@ class Batch:
     in `fresh_copies` (default: all are) are kept as stored."""
 
     rows: list[dict]
-    digests: list[tuple[str, str]]
+    digests: list[tuple[str, str | None]]  # what each row's signals will have been judged from
     kept: dict[int, list[Signal]]
     due: dict[int, Judging]  # row index → what is due
     results: list[Future] | None  # judge_many's, TASK_ARTICLES a task, when in an executor
@@ -124,9 +125,9 @@ class Batch:
     ) -> Batch:
         """Read what the rows are judged from, and send what is due to `executor`."""
         tasks = [judging_of(store, row) for row in rows]
-        digests = [task.digests() for task in tasks]
+        digests: list[tuple[str, str | None]] = [task.digests() for task in tasks]
         stored = store.judgment_digests(row["id"] for row in rows)
-        kept = store.signals_of_articles(row["id"] for row in rows if row["id"] in stored)
+        kept = store.signals_of_articles(row["id"] for row in rows)
         due: dict[int, Judging] = {}
         for at, (row, task) in enumerate(zip(rows, tasks, strict=True)):
             before = stored.get(row["id"]) if kept.get(row["id"]) else None  # lost: all due
@@ -135,6 +136,8 @@ class Batch:
             copy = fresh and (before is None or before[1] != digests[at][1])
             if own or copy:
                 due[at] = task._replace(own=own, copy=copy)
+            if not copy:  # its copy signals are kept as stored: so is what they were judged from
+                digests[at] = (digests[at][0], before[1] if before else None)
         sent = None
         if executor is not None:
             tasks_due = list(due.values())
@@ -191,15 +194,19 @@ def digest(*parts: object) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-def code_digest(*modules: ModuleType) -> str:
-    """A digest of these modules' source: signals judged by other code are judged again."""
+def code_digest(modules: Iterable[ModuleType], packages: Iterable[str]) -> str:
+    """A digest of these modules' source and these packages' versions: signals judged by
+    other code are judged again."""
     digest = hashlib.blake2b(digest_size=8)
     for module in modules:
         digest.update(Path(module.__file__ or "").read_bytes())
+    for package in packages:
+        digest.update(f"{package} {metadata.version(package)}".encode())
     return digest.hexdigest()
 
 
-JUDGING_CODE = code_digest(spam, sys.modules[__name__])
+# spun_markers aligns texts with cydifflib's SequenceMatcher.
+JUDGING_CODE = code_digest([spam, sys.modules[__name__]], ["cydifflib"])
 JUDGE_BATCH = 256
 JUDGED_COLUMNS = (
     "host", "title", "category", "text", "raw_text", "language", "ad_slots", "word_count",

@@ -450,7 +450,7 @@ class Store:
         article_id: int,
         host: str,
         signals: list[Any],
-        digests: tuple[str, str] | None = None,
+        digests: tuple[str | None, str | None] | None = None,
     ) -> None:
         """An article's signals, and the digests of what its own and its copy signals were
         judged from (None: unknown, so that they are judged again next time)."""
@@ -468,10 +468,10 @@ class Store:
         )
         self._wrote()
 
-    def judgment_digests(self, article_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    def judgment_digests(self, article_ids: Iterable[int]) -> dict[int, tuple[str, str | None]]:
         """article id → the digests its stored own and copy signals were judged from (where
-        they are known)."""
-        found: dict[int, tuple[str, str]] = {}
+        they are known; a copy digest may be unknown)."""
+        found: dict[int, tuple[str, str | None]] = {}
         for chunk in chunked(article_ids, 500):
             for article_id, own, copy in self.db.conn.execute(
                 "SELECT article_id, digest, copy_digest FROM article_judgments WHERE digest "

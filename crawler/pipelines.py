@@ -273,6 +273,11 @@ class ArchivePipeline:
         stats = self.crawler.stats
         with timed(stats, "judging_live"):
             stats.set_value("newsarc/articles_judged_live", self.judging.finish())
+        if self.database_broken:  # storing those judgments failed: the next run judges
+            self.stories.close()
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            return
         with timed(stats, "reclean"):
             stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
         with timed(stats, "stories"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -269,16 +270,25 @@ def is_only_child(element: HtmlElement) -> bool:
 
 # Text nodes as plain strings, in C: no Python element for each of a page's ~1,000 nodes.
 TEXT_NODES = etree.XPath(".//text()", smart_strings=False)
-LINK_TEXT_NODES = etree.XPath(".//a//text()", smart_strings=False)
+
+
+@functools.lru_cache(maxsize=8)
+def link_text_nodes(depth: int) -> etree.XPath:
+    """The text nodes inside at least `depth` nested links."""
+    return etree.XPath("." + "//a" * depth + "//text()", smart_strings=False)
 
 
 def text_and_link_chars(body: HtmlElement) -> tuple[int, int]:
     """Visible text length of the body (without scripts/styles) and the part of it in links
-    (the text of a link inside a link counts once)."""
+    (a link's text counted once for each link it is in, as summing each link's text does)."""
     text_chars = stripped_length(TEXT_NODES(body))
     for hidden in body.iter(*TEXT_SKIP_TAGS):
         text_chars -= stripped_length(TEXT_NODES(hidden))
-    return max(text_chars, 0), stripped_length(LINK_TEXT_NODES(body))
+    link_chars, depth = 0, 1
+    while nodes := link_text_nodes(depth)(body):  # nested links are rare: one more query
+        link_chars += stripped_length(nodes)
+        depth += 1
+    return max(text_chars, 0), link_chars
 
 
 def stripped_length(texts) -> int:

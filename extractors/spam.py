@@ -247,9 +247,10 @@ MAX_LATIN = 0x24F  # Basic Latin to Latin Extended-B
 
 
 def _letters(keep: Callable[[str], bool]) -> str:
-    """A regex character class of the Latin letters (up to MAX_LATIN) that `keep` accepts."""
+    """A regex character class of the characters up to MAX_LATIN that LETTERS_RE takes (so
+    "²" and "½" too) and `keep` accepts."""
     chars = (chr(code) for code in range(MAX_LATIN + 1))
-    return "[" + "".join(re.escape(c) for c in chars if c.isalpha() and keep(c)) + "]"
+    return "[" + "".join(re.escape(c) for c in chars if LETTERS_RE.match(c) and keep(c)) + "]"
 
 
 # A whole run of 4+ Latin letters, a capital then no capital: every word that can be a name

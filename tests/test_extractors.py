@@ -990,7 +990,8 @@ LINKY_BODY = """<html><body> Lead text <!-- a comment --> tail
 <p>Para <a href=/a>link <b>bold</b></a> after</p><script>var x = "<a>not</a>";</script>
 <noscript><style>.a{}</style><a href=/n>hidden link</a></noscript><template>tpl</template>
 <svg><text>svg</text></svg><div><a href=/b> spaced   link </a>
-</div><a href=/c><a href=/d>nested</a>tail</a></body></html>"""
+</div><a href=/c><a href=/d>nested</a>tail</a>
+<a href=/e><div>one<a href=/f>two <span><a href=/g>three</a></span></a></div></a></body></html>"""
 
 
 @pytest.mark.parametrize("html", [LINKY_BODY, "<html><body></body></html>", "<p>fragment</p>"])

@@ -716,7 +716,8 @@ def test_demo_archive_scores(demo: dict[str, DemoArticle]) -> None:
 TRICKY_NAMES = (
     "McDonald met Joko in Hong Kong. CSTO Joko said: «Zoko» and Lukashenko, Lukashenka. "
     "Zürich-Genève talks; Łukasz Ŵil Aƻbc Džemal ÀÉÎÕÜ Ådam tokyo Tokyo. The Coca-Cola deal; "
-    "joko Joko中 Müller 'Müller' (Kowalski) —Nowak— Iran Iraq Russia Russian Jason Mason."
+    "joko Joko中 Müller 'Müller' (Kowalski) —Nowak— Iran Iraq Russia Russian Jason Mason. "
+    "Footnotes: Lukashenko² and Widodo½ met Einstein¹; Widodo spoke, then Widoddo left."
 )
 
 

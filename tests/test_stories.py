@@ -345,3 +345,51 @@ def test_articles_judged_during_the_crawl_are_not_judged_again(
     assert score_sites(store, hosts, stories.rejudge) == 0
     assert store.db.execute(signals_sql).fetchall() == expected
     store.close()
+
+
+COPY_SQL = (
+    "SELECT a.url, s.signal, s.value, s.reason FROM article_signals s JOIN articles a "
+    "ON a.id = s.article_id WHERE s.signal IN ('copied_from', 'spun_markers') ORDER BY 1, 2"
+)
+
+
+def test_copy_signals_kept_as_stored_stay_due_until_judged_again(
+    tmp_path: Path, rows: list[dict]
+) -> None:
+    """Copy signals kept as stored (the copy not in `rejudge`) keep the digest they had: an
+    archive judged before digests existed, or by older code, has them judged again at the
+    next full pass, and never loses them meanwhile."""
+    from archive import farm
+
+    store = fill(tmp_path / "a.db", rows)
+    stories = StoryClusters(store)
+    hosts = stories.finish() | {OTHER}
+    score_sites(store, hosts, stories.rejudge)
+    copies = store.db.execute(COPY_SQL).fetchall()
+    assert len(copies) == 16
+    store.db.execute("DELETE FROM article_judgments")  # judged before digests existed
+    store.db.execute("UPDATE article_signals SET reason = 'old' WHERE signal = 'spun_markers'")
+    store.db.conn.commit()
+    again = StoryClusters(store)  # a crawl that changes nothing
+    again.load()
+    again.finish()
+    assert len(again.rejudge) == 0
+    score_sites(store, hosts, again.rejudge)  # own signals judged, copy signals kept
+    kept = store.db.execute(COPY_SQL).fetchall()
+    assert len(kept) == 16 and sum(reason == "old" for *_, reason in kept) == 8
+    score_sites(store, hosts)  # a full pass: the kept ones are judged again
+    assert store.db.execute(COPY_SQL).fetchall() == copies
+    assert score_sites(store, hosts) == 0
+
+    judging_code = farm.JUDGING_CODE
+    try:  # new judging code: a crawl that changes nothing keeps the copy signals ...
+        farm.JUDGING_CODE = "another version"
+        store.db.execute("UPDATE article_signals SET reason = 'old' WHERE signal = 'spun_markers'")
+        store.db.conn.commit()
+        assert score_sites(store, hosts, again.rejudge) == 25
+        assert len(store.db.execute(COPY_SQL).fetchall()) == 16
+        score_sites(store, hosts)  # ... and the next full pass judges them with the new code
+        assert store.db.execute(COPY_SQL).fetchall() == copies
+    finally:
+        farm.JUDGING_CODE = judging_code
+    store.close()
