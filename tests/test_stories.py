@@ -393,3 +393,39 @@ def test_copy_signals_kept_as_stored_stay_due_until_judged_again(
     finally:
         farm.JUDGING_CODE = judging_code
     store.close()
+
+
+def test_live_judgments_that_fail_are_left_to_the_end_of_the_crawl(
+    tmp_path: Path, rows: list[dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task that raises in the pool, or a pool already shut down, stores nothing and stops
+    nothing: the end of the crawl judges those articles."""
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import nullcontext
+
+    import crawler.judging
+    from crawler.judging import LiveJudging
+
+    store = fill(tmp_path / "a.db", rows)
+    ids = [article_id for (article_id,) in store.db.execute("SELECT id FROM articles")]
+    live = LiveJudging(store, lambda what: nullcontext(), lambda function, *args: None)
+
+    def broken(tasks: list) -> list:
+        raise RuntimeError("a worker's bug")
+
+    monkeypatch.setattr(crawler.judging, "judge_many", broken)
+    for article_id in ids:
+        live.add(article_id)
+    with ThreadPoolExecutor(2) as pool:
+        live.submit(pool)
+        assert live.running
+        assert live.finish() == 0 and not live.running
+    closed = ThreadPoolExecutor(1)
+    closed.shutdown()
+    live.add(ids[0])
+    live.submit(closed)  # a pool being replaced: nothing sent, nothing raised
+    assert not live.running and live.finish() == 0
+    assert store.db.execute("SELECT count(*) FROM article_signals").fetchone() == (0,)
+    stories = StoryClusters(store)
+    assert score_sites(store, stories.finish() | {OTHER}, stories.rejudge) == len(ids)
+    store.close()
