@@ -142,7 +142,7 @@ class Batch:
         if executor is not None:
             tasks_due = list(due.values())
             sent = [
-                executor.submit(judge_many, tasks_due[start : start + TASK_ARTICLES])
+                executor.submit(judge_all, tasks_due[start : start + TASK_ARTICLES])
                 for start in range(0, len(tasks_due), TASK_ARTICLES)
             ]
         return cls(rows, digests, kept, due, sent)
@@ -152,7 +152,7 @@ class Batch:
         if self.results is None:
             found = [judge(task) for task in self.due.values()]
         else:
-            found = [signals for future in self.results for _, signals in future.result()]
+            found = [signals for future in self.results for signals in future.result()]
         judged = dict(zip(self.due, found, strict=True))
         signals_of = []
         for at, row in enumerate(self.rows):
@@ -259,6 +259,11 @@ def judge(task: Judging) -> list[Signal]:
     a pool)."""
     own = judge_article(task.row) if task.own else []
     return own + (judge_copy(task.row, task.source) if task.copy else [])
+
+
+def judge_all(tasks: list[Judging]) -> list[list[Signal]]:
+    """`judge` for each task, in one round trip to a worker process."""
+    return [judge(task) for task in tasks]
 
 
 def judge_many(tasks: list[Judging]) -> list[tuple[tuple[str, str], list[Signal]]]:

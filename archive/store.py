@@ -694,20 +694,6 @@ class Store:
             )
         return found
 
-    def article_signals_of(self, article_id: int, names: Iterable[str]) -> list[Any]:
-        """Stored signals of an article, of these names."""
-        from extractors.spam import Signal  # noqa: PLC0415 - the store knows no extractor else
-
-        wanted = list(names)
-        return [
-            Signal(name, value, reason)
-            for name, value, reason in self.db.conn.execute(
-                "SELECT signal, value, reason FROM article_signals WHERE article_id = ? "
-                f"AND signal IN ({', '.join('?' * len(wanted))}) ORDER BY signal",
-                [article_id, *wanted],
-            )
-        ]
-
     def article_texts(self, article_ids: Iterable[int]) -> dict[int, Row]:
         """id → host, url and text of these articles (a copy's source, for its signals)."""
         found: dict[int, Row] = {}

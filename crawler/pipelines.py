@@ -263,6 +263,9 @@ class ArchivePipeline:
         for task in (self.committer, self.clusterer, self.trimmer):
             if task.running:
                 task.stop()
+        stats = self.crawler.stats
+        with timed(stats, "judging_live"):  # (nothing is stored once the database broke)
+            stats.set_value("newsarc/articles_judged_live", self.judging.finish())
         if self.database_broken:  # the next run (a resume) does this work
             self.stories.close()
             if self.pool is not None:
@@ -270,14 +273,6 @@ class ArchivePipeline:
             return
         # Now that every page of this crawl is known: clean their sites' articles once more,
         # cluster the stories, then judge articles and sites (content-farm signals).
-        stats = self.crawler.stats
-        with timed(stats, "judging_live"):
-            stats.set_value("newsarc/articles_judged_live", self.judging.finish())
-        if self.database_broken:  # storing those judgments failed: the next run judges
-            self.stories.close()
-            if self.pool is not None:
-                self.pool.shutdown(wait=True, cancel_futures=True)
-            return
         with timed(stats, "reclean"):
             stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
         with timed(stats, "stories"):
