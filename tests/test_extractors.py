@@ -1008,3 +1008,19 @@ def test_text_and_link_chars_are_those_of_itertext(html: str) -> None:
     link_chars = stripped(text for link in body.iter("a") for text in link.itertext())
     assert text_and_link_chars(body) == (max(text_chars, 0), link_chars)
     assert text_chars > 0 or "fragment" not in html
+
+
+def test_every_parsed_element_is_an_html_element_with_its_text() -> None:
+    tree = parse_html(
+        "<html><body><form><label>Find</label><input name=q><select><option>All</option>"
+        "</select><textarea>Say</textarea></form><p>Body <b>text</b></p></body></html>"
+    )
+    assert tree is not None
+    assert all(isinstance(element, lxml.html.HtmlElement) for element in tree.iter())
+    assert tree.body.text_content() == "FindAllSayBody text"
+    assert [element.tag for element in tree.cssselect("form > *")] == [
+        "label",
+        "input",
+        "select",
+        "textarea",
+    ]
