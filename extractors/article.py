@@ -15,6 +15,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -185,7 +186,7 @@ def run_trafilatura(tree: HtmlElement, url: str | None) -> Any:
     one betrays; only those pages pay for the second, full run.
     """
     precise = trafilatura_document(tree, url, precision=True)
-    if word_count(precise) >= STUB_WORDS:
+    if has_words(precise, STUB_WORDS):
         return precise
     default = trafilatura_document(tree, url, precision=False)
     if word_count(precise) >= STUB_SHARE * word_count(default):
@@ -204,6 +205,12 @@ def trafilatura_document(tree: HtmlElement, url: str | None, *, precision: bool)
 def word_count(document: Any) -> int:
     text = getattr(document, "text", None) or ""
     return len(WORD_RE.findall(text))
+
+
+def has_words(document: Any, count: int) -> bool:
+    """`word_count(document) >= count`, reading no further than the count-th word."""
+    text = getattr(document, "text", None) or ""
+    return sum(1 for _ in islice(WORD_RE.finditer(text), count)) >= count
 
 
 def extraction_options(url: str | None, precision: bool) -> Extractor:

@@ -1024,3 +1024,15 @@ def test_every_parsed_element_is_an_html_element_with_its_text() -> None:
         "select",
         "textarea",
     ]
+
+
+@pytest.mark.parametrize("text", ["", "one", "one two three", "a, b; c\nd", "x " * 150, None])
+def test_has_words_tells_whether_a_text_has_that_many_words(text: str | None) -> None:
+    from types import SimpleNamespace
+
+    from extractors.article import has_words, word_count
+
+    document = SimpleNamespace(text=text)
+    for count in (0, 1, 3, 4, 100, 150, 151):
+        assert has_words(document, count) == (word_count(document) >= count)
+    assert has_words(None, 0) and not has_words(None, 1)
