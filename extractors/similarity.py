@@ -98,6 +98,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -204,14 +205,14 @@ def tokens(text: str) -> list[str]:
 def _token_codes(text: str) -> list[int]:
     found = tokens(text)
     try:
-        return [_codes[t] for t in found]
+        return list(map(_codes.__getitem__, found))
     except KeyError:
         if len(_codes) > _CACHE_LIMIT:
             _codes.clear()
         for token in found:
             if token not in _codes:
                 _codes[token] = _code(token)
-        return [_codes[t] for t in found]
+        return list(map(_codes.__getitem__, found))
 
 
 def _mix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -238,7 +239,7 @@ def _batch_features(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.nd
     """Features of every text, in text order, with row offsets and content-word counts."""
     lists = [_token_codes(t) for t in texts]
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    codes = np.fromiter((c for row in lists for c in row), dtype=np.uint64, count=int(sizes.sum()))
+    codes = np.fromiter(chain.from_iterable(lists), dtype=np.uint64, count=int(sizes.sum()))
     docs = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
     content = np.bincount(docs[codes > _BOUNDARY], minlength=len(texts))
     words, sentence = _sentence_ids(codes, docs)
