@@ -67,7 +67,9 @@ clusters are the same whatever the order of arrival, and
 to sign and 10 s to cluster on two cores, in under 600 MB; ``add`` takes 0.4-0.9 ms.
 
 - cluster id: the smallest key in the cluster (stable, order independent). A lone article is
-  a cluster of one whose id is its own key.
+  a cluster of one whose id is its own key. Keys are article ids, given in the order articles
+  are stored: a crawl (as its pool finishes pages) and a reindex of its WARCs (in record order)
+  may number the same articles apart, and so name a story after different members.
 - earliest capture: the smallest ``when``, then the smallest ``name`` (two captures in the
   same millisecond get the same earliest in every archive, whatever their keys there), then the
   smallest key; a missing ``when`` comes last. ``Assignment.similarity`` is each member's
