@@ -144,6 +144,8 @@ STOP_WORDS = frozenset(_STOP_WORDS.split())
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|\d+(?:[.,]\d+)*|[^\W\d_]+|[.!?\n\u3002\uff01\uff1f]+")
+# _TOKEN on casefolded ASCII text (most texts): the same tokens, a third faster.
+_ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*|[.!?\n]+")
 _END = frozenset(".!?\n\u3002\uff01\uff1f")
 
 
@@ -199,8 +201,9 @@ def _code(token: str) -> int:
 
 def tokens(text: str) -> list[str]:
     """Normalised words and sentence ends of ``text``."""
-    if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    if text.isascii():
+        return _ASCII_TOKEN.findall(text.casefold())
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return _TOKEN.findall(text.casefold())
 
 

@@ -407,3 +407,18 @@ def test_captures_in_the_same_millisecond_have_one_earliest_whatever_their_keys(
 
     assert earliest({"http://b.example/1": 1, "http://a.example/1": 2}) == "http://a.example/1"
     assert earliest({"http://b.example/1": 2, "http://a.example/1": 1}) == "http://a.example/1"
+
+
+def test_ascii_texts_give_the_tokens_of_the_general_pattern() -> None:
+    from extractors.similarity import _TOKEN, tokens
+
+    texts = [
+        "Hello, World! It's 3.14 or 1,000,000.5 -- ok?\nNew_line\tTab_x A1b2 x.y.z ...!!",
+        "UPPER lower MiXeD 42nd 7-11 e.g. U.S. (c) #tag @user snake_case __init__ 0.5.",
+        "".join(chr(code) for code in range(128)) * 2,
+        "",
+    ]
+    for text in texts:
+        assert text.isascii()
+        assert tokens(text) == _TOKEN.findall(text.casefold())
+    assert tokens("Café 12 x") == ["cafe", "12", "x"]  # not ASCII: normalised first
