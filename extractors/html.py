@@ -59,6 +59,10 @@ XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # Characters libxml2 rejects or mangles in a str: C0 controls except tab/newline/CR,
 # lone surrogates and the two non-characters U+FFFE/U+FFFF.
 INVALID_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Those characters in UTF-8 (a lone surrogate cannot be encoded): each of these bytes is one of
+# them wherever it stands, and so is each of the two sequences.
+INVALID_XML_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+INVALID_XML_SEQUENCES = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
 
 PARSER_OPTIONS = {
     "collect_ids": False,
@@ -265,16 +269,35 @@ def parse_html(html: str, faults: list[str] | None = None) -> lxml.html.HtmlElem
     cut = bounded(html)
     if faults is not None and len(cut) < len(html):
         faults.append("huge_html")
-    cleaned = INVALID_XML_CHARS_RE.sub("", XML_DECLARATION_RE.sub("", cut, count=1))
+    cleaned = XML_DECLARATION_RE.sub("", cut, count=1)
+    encoded = valid_utf8(cleaned)
+    if encoded is None:
+        cleaned = INVALID_XML_CHARS_RE.sub("", cleaned)
     if not cleaned.strip():
         return None
-    tree = parse_with(HTML_PARSER, cleaned)
+    tree = parse_with(HTML_PARSER, cleaned if encoded is None else encoded)
     if hit_limit(HTML_PARSER):
         if faults is not None:
             faults.append("deep_nesting")
         again = parse_with(HUGE_HTML_PARSER, flattened(cleaned))
         tree = tree if again is None else again
     return tree
+
+
+def valid_utf8(html: str) -> bytes | None:
+    """`html` in UTF-8 if it has none of the characters libxml2 refuses (INVALID_XML_CHARS_RE),
+    else None. Checked on the bytes, this is three times cheaper than the regex on the str,
+    and lxml parses the bytes (in the parser's UTF-8) as it would the str, without encoding it.
+    """
+    try:
+        encoded = html.encode(DEFAULT_ENCODING)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    if len(encoded.translate(None, INVALID_XML_BYTES)) < len(encoded):
+        return None
+    if any(sequence in encoded for sequence in INVALID_XML_SEQUENCES):
+        return None
+    return encoded
 
 
 def bounded(html: str) -> str:
@@ -285,7 +308,7 @@ def bounded(html: str) -> str:
     return html[: cut if cut > 0 else MAX_HTML_CHARS]
 
 
-def parse_with(parser: etree.HTMLParser, html: str) -> lxml.html.HtmlElement | None:
+def parse_with(parser: etree.HTMLParser, html: str | bytes) -> lxml.html.HtmlElement | None:
     try:
         tree = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

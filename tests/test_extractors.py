@@ -1036,3 +1036,25 @@ def test_has_words_tells_whether_a_text_has_that_many_words(text: str | None) ->
     for count in (0, 1, 3, 4, 100, 150, 151):
         assert has_words(document, count) == (word_count(document) >= count)
     assert has_words(None, 0) and not has_words(None, 1)
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<meta charset="windows-1251">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">',
+        '<meta charset="utf-16">',
+        '<?xml version="1.0" encoding="ISO-8859-1"?>',
+    ],
+)
+def test_a_decoded_page_keeps_its_text_whatever_charset_it_declares(declaration: str) -> None:
+    text = "Привет мир, café, 日本語 “quotes” — €"
+    tree = parse_html(f"<html><head>{declaration}</head><body><p>{text}</p></body></html>")
+    assert tree is not None and tree.findtext(".//p") == text
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x0b", "\x1f", "\ud800", "\ufffe", "\uffff"])
+def test_characters_libxml2_refuses_are_dropped_before_parsing(bad: str) -> None:
+    tree = parse_html(f"<html><body><p>caf{bad}é “ok”</p><p>x{bad * 3}y</p></body></html>")
+    assert tree is not None
+    assert [p.text for p in tree.iter("p")] == ["café “ok”", "xy"]
