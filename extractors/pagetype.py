@@ -291,5 +291,5 @@ def text_and_link_chars(body: HtmlElement) -> tuple[int, int]:
     return max(text_chars, 0), link_chars
 
 
-def stripped_length(texts) -> int:
-    return sum(len(text.strip()) for text in texts)
+def stripped_length(texts: list[str]) -> int:
+    return sum(map(len, map(str.strip, texts)))
