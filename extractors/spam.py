@@ -254,10 +254,11 @@ def _letters(keep: Callable[[str], bool]) -> str:
 
 
 # A whole run of 4+ Latin letters, a capital then no capital: every word that can be a name
-# (name_like decides the rest), a tenth of a text's words.
+# (name_like decides the rest), a tenth of a text's words. The capital comes before the
+# lookbehind (no letter before it) so that the engine skips ahead to capitals: 4× faster.
 NAME_RE = re.compile(
-    r"(?<![^\W\d_])"
-    + _letters(str.isupper)
+    _letters(str.isupper)
+    + r"(?<![^\W\d_][\s\S])"
     + _letters(lambda c: not (c.isupper() or c.istitle()))
     + r"{3,}(?![^\W\d_])"
 )
@@ -624,10 +625,10 @@ def generator_text(text: str) -> Signal | None:
 def boilerplate_density(raw_text: str, cleaned_text: str) -> Signal:
     """The share of the page-level text's lines (`articles.raw_text`) that site cleaning
     removed as the site's boilerplate (`articles.text`): disclaimers, ad labels, link lists."""
-    raw = [" ".join(line.split()) for line in raw_text.split("\n") if line.strip()]
+    raw = text_lines(raw_text)
     if not raw:
         return signal(BOILERPLATE, 0, "no page text")
-    kept = Counter(" ".join(line.split()) for line in cleaned_text.split("\n") if line.strip())
+    kept = Counter(raw if cleaned_text == raw_text else text_lines(cleaned_text))
     removed = []
     for line in raw:
         if kept[line] > 0:
@@ -644,6 +645,11 @@ def boilerplate_density(raw_text: str, cleaned_text: str) -> Signal:
         f"{len(removed)} of {len(raw)} text lines ({percent(value)}, {words} words) are site "
         f"boilerplate, e.g. {quoted(removed[0])}",
     )
+
+
+def text_lines(text: str) -> list[str]:
+    """The text's lines that are not blank, each with its runs of whitespace made one space."""
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
 
 FULL_AD_DENSITY = 20.0  # ad units per 1,000 words of article text: one every 50 words
@@ -727,36 +733,60 @@ def names_in(text: str) -> Names:
     """The names of one text (never changed: `text_names` copies what it takes)."""
     if not text:
         return Names(Counter(), {}, set(), set())
-    lower = set(filter(str.islower, letters_of(text)))
-    is_name: dict[str, bool] = {}  # a text repeats its names: each word is judged once
+    # [gap, word, gap, word, …, rest]: each word that may be a name (NAME_RE) after the text
+    # before it, without a match object each. A word between two names is not in a gap:
+    # `previous` is reset, so they are not taken for one name.
+    parts = NAME_SPLIT_RE.split(text)
+    names = real_names(text, set(parts[1::2]))
     found: list[str] = []
     mid_sentence: set[str] = set()
     adjacent: set[frozenset[str]] = set()
-    previous, previous_end = "", -2
-    # Only the words that may be names (see NAME_RE); a word between two names shows in the
-    # gap between them, so they are not taken for one name.
-    for match in NAME_RE.finditer(text):
-        word = match.group()
-        name = is_name.get(word)
-        if name is None:
-            folded = word.casefold()  # NAME_RE took care of the rest of `name_like`
-            name = is_name[word] = not (
-                folded in COMMON_WORDS or folded in lower or not word[1:].islower()
-            )
-        if not name:
+    previous = ""  # the word before if it is a name
+    for at in range(1, len(parts), 2):
+        gap, word = parts[at - 1], parts[at]
+        if word not in names:
+            previous = ""
             continue
         found.append(word)
-        start = match.start()
-        if word not in mid_sentence:
-            before = text[max(0, start - 4) : start].rstrip(OPENERS)
-            if before and before[-1] not in SENTENCE_END:
-                mid_sentence.add(word)
+        if word not in mid_sentence and not first_in_sentence(gap, at == 1):
+            mid_sentence.add(word)
         # Adjacent: one space or hyphen between them.
-        if start - previous_end == 1 and text[previous_end] in " -" and previous != word:
+        if gap in (" ", "-") and previous and previous != word:
             adjacent.add(frozenset((previous, word)))
-        previous, previous_end = word, match.end()
+        previous = word
     order = {word: at for at, word in enumerate(dict.fromkeys(found))}
     return Names(Counter(found), order, mid_sentence, adjacent)
+
+
+NAME_SPLIT_RE = re.compile(f"({NAME_RE.pattern})")
+
+
+def real_names(text: str, candidates: Iterable[str]) -> set[str]:
+    """The candidates (NAME_RE's words of `text`) that are names: NAME_RE took care of the rest
+    of `name_like`."""
+    words = word_set(text)
+    names = set()
+    for word in candidates:
+        folded = word.casefold()
+        lower = folded in words and folded.islower()
+        if not (folded in COMMON_WORDS or lower or not word[1:].islower()):
+            names.add(word)
+    return names
+
+
+def first_in_sentence(gap: str, first_word: bool) -> bool:
+    """Whether a word opens a sentence: no other character than an opener in the 4 before it,
+    or a sentence end is the last. `gap`: the text between it and the word before (whose
+    letters end the 4 when the gap is shorter); `first_word`: no word before."""
+    before = gap[-4:].rstrip(OPENERS)
+    if before:
+        return before[-1] in SENTENCE_END
+    return first_word or len(gap) >= 4
+
+
+@functools.lru_cache(maxsize=64)
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(letters_of(text))
 
 
 def name_like(word: str, lower: Collection[str]) -> bool:
@@ -815,9 +845,12 @@ def near_pairs(
     """Pairs (a, b) of `names` (a from `names`, b from `others` if given) that are spelling
     variants, found through an index of their deletions rather than by comparing every pair."""
     pool = names if others is None else others
-    depth = {name: distance if len(name) >= 6 else 1 for name in (*names, *pool)}
+    keys = {
+        name: deletions(name.casefold(), distance if len(name) >= 6 else 1)
+        for name in (*names, *pool)
+    }
     seen: set[frozenset[str]] = set()
-    candidates = shared_deletions(names, pool, lambda name: deletions(name.casefold(), depth[name]))
+    candidates = shared_deletions(names, pool, keys)
     for name in names:
         for other in sorted(candidates.get(name, ())):
             pair = frozenset((name, other))
@@ -827,23 +860,25 @@ def near_pairs(
 
 
 def shared_deletions(
-    names: Collection[str], pool: Collection[str], keys: Callable[[str], Iterable[str]]
+    names: Collection[str], pool: Collection[str], keys: Mapping[str, frozenset[str]]
 ) -> dict[str, set[str]]:
-    """Each of `names` → the names of `pool` it shares a deletion key with. The smaller side
-    is indexed (sharing a key is symmetric): a copy's few new names against its source's."""
-    found: dict[str, set[str]] = defaultdict(set)
+    """Each of `names` → the names of `pool` it shares a key with (`keys`: each name's
+    deletions), itself among them at times. Only the keys that both sides (two names, when
+    `pool` is `names`) have are indexed, found by set operations: most names share none."""
+    if pool is names:
+        counts = Counter(itertools.chain.from_iterable(keys[name] for name in names))
+        shared = {key for key, count in counts.items() if count > 1}
+    else:
+        shared = set(itertools.chain.from_iterable(keys[name] for name in names))
+        shared.intersection_update(itertools.chain.from_iterable(keys[name] for name in pool))
     index: dict[str, set[str]] = defaultdict(set)
-    small, large = (pool, names) if len(pool) <= len(names) else (names, pool)
-    for name in small:
-        for key in keys(name):
+    for name in pool:
+        for key in keys[name] & shared:
             index[key].add(name)
-    for name in large:
-        for key in keys(name):
-            for hit in index.get(key, ()):
-                if small is pool:
-                    found[name].add(hit)
-                else:
-                    found[hit].add(name)
+    found: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        for key in keys[name] & shared:
+            found[name] |= index[key]
     return found
 
 
@@ -965,7 +1000,7 @@ def copied_from(source_url: str, source_host: str, similarity: float) -> Signal:
 def misspelled_names(source_text: str, copy_text: str) -> list[tuple[str, str]]:
     """(source name, copy spelling) for the copy's names that the source never writes but
     that are a spelling variant (up to 2 edits for names of 6+ letters) of one of its names."""
-    words = set(letters_of(source_text))
+    words = word_set(source_text)
     new = [name for name in names_in(copy_text).counts if name not in words]
     if not new:  # a verbatim or lightly edited copy: every name is the source's
         return []

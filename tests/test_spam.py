@@ -810,3 +810,113 @@ def test_ad_slots_of_demo_pages(demo: dict[str, DemoArticle]) -> None:
             1 for ins, slot in matches if not slot and (ins is None or "adsbygoogle" in ins)
         )
         assert ad_slots(article.html) == units + len(gpt)
+
+
+RANDOM_WORDS = (
+    "Joko Zoko Zoco joko Hong Kong Lukashenko Lukashenka Russia Russian Iran Iraq The the "
+    "Officials officials İstanbul Straße STRASSE Müller Muller Łukasz Ǆemal Džemal Aƻbc "
+    "Widodo½ Einstein² ſtate Kelvin Coca Cola Mason Jason tokyo Tokyo McDonald x"
+)
+
+
+def random_texts(count: int, seed: int = 7) -> list[str]:
+    """Texts of names, near-names, common words, odd letters and every kind of gap."""
+    import random
+
+    rng = random.Random(seed)
+    words = RANDOM_WORDS.split()
+    gaps = [" ", "  ", "-", ". ", ".\n", "\n", " (", " «", ' "', " —", ", ", "\t", "\u00a0", "; "]
+    gaps += ["", "1", "_", "’s ", "! ", ":  «(", "\r\n", ' «("', "  — ", ". ‘«("]
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(gaps) if rng.random() < 0.3 else ""]
+        for _ in range(rng.randint(0, 40)):
+            parts += [rng.choice(words), rng.choice(gaps)]
+        texts.append("".join(parts))
+    return texts
+
+
+def test_name_re_finds_what_the_lookbehind_first_pattern_finds() -> None:
+    import re
+
+    from extractors.spam import NAME_RE, _letters
+
+    plain = re.compile(
+        r"(?<![^\W\d_])"
+        + _letters(str.isupper)
+        + _letters(lambda c: not (c.isupper() or c.istitle()))
+        + r"{3,}(?![^\W\d_])"
+    )
+    for text in [TRICKY_NAMES, *random_texts(300)]:
+        assert [m.span() for m in NAME_RE.finditer(text)] == [
+            m.span() for m in plain.finditer(text)
+        ]
+
+
+def test_names_in_on_random_texts() -> None:
+    from extractors.spam import names_in
+
+    for text in random_texts(500, seed=11):
+        names = names_in(text)
+        found = (names.counts, names.order, names.mid_sentence, names.adjacent)
+        assert found == reference_names(text), text
+
+
+def reference_shared(names: list[str], pool: list[str], keys: dict) -> dict[str, set[str]]:
+    """shared_deletions as first written: every pair that has a key in common."""
+    return {
+        name: {other for other in pool if other != name and keys[name] & keys[other]}
+        for name in names
+    }
+
+
+def test_shared_deletions_are_the_pairs_that_share_a_key() -> None:
+    import random
+
+    from extractors.spam import deletions, shared_deletions
+
+    rng = random.Random(3)
+    alphabet = "aaeiokmnrst"
+    for _ in range(300):
+        names = [
+            "".join(rng.choices(alphabet, k=rng.randint(3, 8))) for _ in range(rng.randint(0, 12))
+        ]
+        names = list(dict.fromkeys(names))
+        others = list(
+            dict.fromkeys(
+                rng.sample(names, len(names) // 3)
+                + ["".join(rng.choices(alphabet, k=6)) for _ in range(rng.randint(0, 12))]
+            )
+        )
+        keys = {name: deletions(name, rng.choice((1, 2))) for name in names + others}
+        for pool in (names, others):
+            found = shared_deletions(names, pool, keys)
+            expected = reference_shared(names, pool, keys)
+            got = {name: found.get(name, set()) - {name} for name in names}
+            assert got == expected
+
+
+def test_near_pairs_of_one_list_are_the_pairs_of_a_full_comparison() -> None:
+    from itertools import combinations
+
+    from extractors.spam import near_pairs, spelling_variant
+
+    for text in random_texts(50, seed=5):
+        names = list(dict.fromkeys(text.split()))
+        found = {frozenset(pair) for pair in near_pairs(names)}
+        expected = {frozenset((a, b)) for a, b in combinations(names, 2) if spelling_variant(a, b)}
+        assert found == expected
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_boilerplate_density_of_equal_texts_is_the_plain_one(seed: int) -> None:
+    from extractors.spam import BOILERPLATE, boilerplate_density, signal
+
+    for text in random_texts(100, seed=seed) + ["", " \n\t\n", "a\n\n b  c \n"]:
+        raw = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+        found = boilerplate_density(text, text)
+        if not raw:
+            assert found == signal(BOILERPLATE, 0, "no page text")
+        else:
+            expected = f"none of the {len(raw)} text lines is site boilerplate"
+            assert found == signal(BOILERPLATE, 0, expected)
