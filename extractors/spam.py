@@ -730,7 +730,8 @@ def text_names(texts: Iterable[str]) -> Names:
 
 @functools.lru_cache(maxsize=64)  # a copy's text is read by its article and its copy signals
 def names_in(text: str) -> Names:
-    """The names of one text (never changed: `text_names` copies what it takes)."""
+    """The names of one text (never changed: `text_names` copies what it takes, and
+    `spelling_variants` only reads it)."""
     if not text:
         return Names(Counter(), {}, set(), set())
     # [gap, word, gap, word, …, rest]: each word that may be a name (NAME_RE) after the text
@@ -894,7 +895,7 @@ def spelling_variants(texts: Sequence[str]) -> dict[str, list[str]]:
     name (Hong Kong, Coca-Cola). A group of short names (under 6 letters) needs 3 spellings:
     Mason/Jason or Fort/Ford are more often two names than one misspelled.
     """
-    names = text_names(texts)
+    names = names_in(texts[0]) if len(texts) == 1 else text_names(texts)  # read, not changed
     group_of = {name: [name] for name in names.counts}  # each name → its group (shared lists)
     for a, b in near_pairs(list(names.counts)):
         if group_of[a] is group_of[b] or not (a in names.mid_sentence or b in names.mid_sentence):
