@@ -22,7 +22,15 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -766,13 +774,38 @@ def real_names(text: str, candidates: Iterable[str]) -> set[str]:
     """The candidates (NAME_RE's words of `text`) that are names: NAME_RE took care of the rest
     of `name_like`."""
     words = word_set(text)
-    names = set()
-    for word in candidates:
-        folded = word.casefold()
-        lower = folded in words and folded.islower()
-        if not (folded in COMMON_WORDS or lower or not word[1:].islower()):
-            names.add(word)
-    return names
+    return {word for word in candidates if maybe_name(word) and not written_lower(word, words)}
+
+
+def maybe_name(word: str) -> bool:
+    """What `name_like` asks of a NAME_RE word, but that its text never writes it in lower
+    case (`written_lower`)."""
+    return word.casefold() not in COMMON_WORDS and word[1:].islower()
+
+
+def written_lower(word: str, words: Container[str] | str) -> bool:
+    """Whether a text writes `word` in lower case as one of its words: `words` is the text's
+    word set (`word_set`), or the text itself, searched (`has_word`)."""
+    folded = word.casefold()
+    if not folded.islower():
+        return False
+    return has_word(words, folded) if isinstance(words, str) else folded in words
+
+
+LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def has_word(text: str, word: str) -> bool:
+    """Whether `word` is one of the text's words (`letters_of`): where str.find finds it, no
+    letter before or after. A few words cost less so than reading all of the text's words."""
+    if not LETTERS_RE.fullmatch(word):
+        return False
+    at = text.find(word)
+    while at >= 0:
+        if not (at and LETTER_RE.match(text, at - 1)) and not LETTER_RE.match(text, at + len(word)):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def first_in_sentence(gap: str, first_word: bool) -> bool:
@@ -1001,12 +1034,16 @@ def copied_from(source_url: str, source_host: str, similarity: float) -> Signal:
 def misspelled_names(source_text: str, copy_text: str) -> list[tuple[str, str]]:
     """(source name, copy spelling) for the copy's names that the source never writes but
     that are a spelling variant (up to 2 edits for names of 6+ letters) of one of its names."""
-    words = word_set(source_text)
-    new = [name for name in names_in(copy_text).counts if name not in words]
+    # A name is one of the source's words when NAME_RE finds it there (it has a name's shape).
+    source_words = set(NAME_RE.findall(source_text))
+    new = [name for name in names_in(copy_text).counts if name not in source_words]
     if not new:  # a verbatim or lightly edited copy: every name is the source's
         return []
-    source = names_in(source_text).counts
-    pairs = sorted(near_pairs(new, list(source), distance=2), key=lambda p: new.index(p[0]))
+    # The source's names (`names_in`) among its words that may be names: whether the source
+    # writes one in lower case is looked up for the few that a new name pairs with only.
+    pool = [word for word in source_words if maybe_name(word)]
+    pairs = [p for p in near_pairs(new, pool, distance=2) if not written_lower(p[1], source_text)]
+    pairs.sort(key=lambda pair: new.index(pair[0]))
     return [(original, spelled) for spelled, original in pairs]
 
 

@@ -920,3 +920,39 @@ def test_boilerplate_density_of_equal_texts_is_the_plain_one(seed: int) -> None:
         else:
             expected = f"none of the {len(raw)} text lines is site boilerplate"
             assert found == signal(BOILERPLATE, 0, expected)
+
+
+def test_has_word_is_membership_in_the_texts_words() -> None:
+    from extractors.spam import has_word, letters_of
+
+    probes = [*RANDOM_WORDS.split(), *RANDOM_WORDS.casefold().split(), "", "1", "a b", "ko"]
+    probes += ["i̇stanbul", "okoZ", "widodo½", "widodo", "einstein²", "t", "state", "kong-"]
+    for text in [TRICKY_NAMES, *random_texts(200, seed=13)]:
+        words = set(letters_of(text))
+        for word in probes:
+            assert has_word(text, word) == (word in words), (text, word)
+
+
+def reference_misspelled(source_text: str, copy_text: str) -> list[tuple[str, str]]:
+    """misspelled_names as first written: the source's names from names_in."""
+    from extractors.spam import letters_of, names_in, near_pairs
+
+    words = set(letters_of(source_text))
+    new = [name for name in names_in(copy_text).counts if name not in words]
+    if not new:
+        return []
+    source = names_in(source_text).counts
+    pairs = sorted(near_pairs(new, list(source), distance=2), key=lambda p: new.index(p[0]))
+    return [(original, spelled) for spelled, original in pairs]
+
+
+def test_misspelled_names_are_the_plain_definitions() -> None:
+    from extractors.spam import misspelled_names
+
+    texts = [TRICKY_NAMES, *random_texts(120, seed=17)]
+    found = 0
+    for source, copy in zip(texts, texts[1:] + texts[:1], strict=True):
+        expected = reference_misspelled(source, copy)
+        assert misspelled_names(source, copy) == expected, (source, copy)
+        found += len(expected)
+    assert found  # the texts have misspelled names to find
