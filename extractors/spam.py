@@ -466,11 +466,8 @@ def category_mismatch(category: str | None, title: str | None, text: str) -> Sig
     topic = topic_words(category)
     if not topic:
         return None
-    stems: dict[str, str] = {}
-    for word in dict.fromkeys((*letters_of(title or ""), *letters_of(text))):
-        if word.casefold() not in COMMON_WORDS:
-            stems.setdefault(stem(word), word)
-    prefixed = by_prefix(stems)
+    stems = text_stems(title, text)
+    prefixed = by_prefix(s for s in stems if s.startswith(prefixes(topic)))  # what evidence reads
     found = {word: evidence(word, stems, prefixed) for word in topic}
     missing = [word for word, hit in found.items() if hit is None]
     value = len(missing) / len(topic)
@@ -494,6 +491,27 @@ def category_mismatch(category: str | None, title: str | None, text: str) -> Sig
         value *= SINGLE_WORD_WEIGHT
         reason += "; a one-word category outside the known sections is weak evidence"
     return signal(CATEGORY_MISMATCH, value, reason)
+
+
+def text_stems(title: str | None, text: str) -> dict[str, str]:
+    """The stems of the title's and text's words, common words aside → the first word with
+    each."""
+    stems: dict[str, str] = {}
+    for word in dict.fromkeys((*letters_of(title or ""), *letters_of(text))):
+        if (word_stem := topic_stem(word)) is not None:
+            stems.setdefault(word_stem, word)
+    return stems
+
+
+def prefixes(topic: Iterable[str]) -> tuple[str, ...]:
+    """What the stems related to the topic words' stems start with (see `by_prefix`)."""
+    return tuple({stem(word)[:RELATED_PREFIX] for word in topic})
+
+
+@functools.lru_cache(maxsize=8192)
+def topic_stem(word: str) -> str | None:
+    """The word's stem, None for a common word: one cached call for each word of a text."""
+    return None if word.casefold() in COMMON_WORDS else stem(word)
 
 
 def evidence(

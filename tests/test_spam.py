@@ -956,3 +956,32 @@ def test_misspelled_names_are_the_plain_definitions() -> None:
         assert misspelled_names(source, copy) == expected, (source, copy)
         found += len(expected)
     assert found  # the texts have misspelled names to find
+
+
+def test_category_stems_and_prefixes_give_what_every_stem_gives() -> None:
+    from extractors.spam import (
+        COMMON_WORDS,
+        by_prefix,
+        evidence,
+        letters_of,
+        prefixes,
+        stem,
+        text_stems,
+        topic_words,
+    )
+
+    categories = ["Politics", "Business news", "Ranking of immigration countries", "Spotlight"]
+    categories += ["Polit", "Sci", "Tech & gaming", "Ra", "Salary comparison", "Visa"]
+    extra = " comp politically government presidents visas comparisons rank rankings sci scientists"
+    for text in random_texts(60, seed=19):
+        text += extra
+        stems: dict[str, str] = {}  # as first written
+        for word in dict.fromkeys(letters_of(text)):
+            if word.casefold() not in COMMON_WORDS:
+                stems.setdefault(stem(word), word)
+        assert list(text_stems(None, text).items()) == list(stems.items())
+        for category in categories:
+            topic = topic_words(category)
+            prefixed = by_prefix(s for s in stems if s.startswith(prefixes(topic)))
+            for word in topic:
+                assert evidence(word, stems, prefixed) == evidence(word, stems, by_prefix(stems))
