@@ -22,15 +22,7 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import (
-    Callable,
-    Collection,
-    Container,
-    Iterable,
-    Iterator,
-    Mapping,
-    Sequence,
-)
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -814,8 +806,8 @@ LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def has_word(text: str, word: str) -> bool:
-    """Whether `word` is one of the text's words (`letters_of`): where str.find finds it, no
-    letter before or after. A few words cost less so than reading all of the text's words."""
+    """Whether `word` is one of the text's words (`letters_of`): str.find finds it with no
+    letter before or after it. For a few words, cheaper than reading all the text's words."""
     if not LETTERS_RE.fullmatch(word):
         return False
     at = text.find(word)
