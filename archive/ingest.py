@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -134,7 +134,7 @@ def ingest_missing_records(store: Store, path: Path) -> int:
 
 
 def capture_row(capture: Capture, crawl_id: int | None) -> dict:
-    row = asdict(capture)
+    row = vars(capture).copy()  # its fields, in order (all plain values: no asdict copies)
     row.pop("id")
     return {**row, "host": host_of(capture.url), "crawl_id": crawl_id}
 

@@ -5,7 +5,8 @@ WARC/1.0 or 1.1, `.warc` or `.warc.gz`, chunked bodies as received, revisit reco
 without `WARC-Refers-To`. Every response and revisit record goes through the same capture →
 rows path as the live crawl (`archive.ingest`); HTML pages are analysed in a process pool, in
 batches, while this process reads on; results are applied in record order, so versions,
-revisits and removals come out as the live crawl made them. Site profiles are learned from
+revisits and removals come out as the live crawl made them. A page's body goes to the pool as
+stored (compressed, mostly): the worker decodes it. Site profiles are learned from
 every page before the final cleaning (`SiteProfiles.finish()`). Records already in the
 database (by WARC-Record-ID) are skipped, so running it twice changes nothing.
 """
@@ -37,12 +38,14 @@ from archive.ingest import (
 )
 from archive.store import Store
 from archive.stories import StoryClusters
-from archive.warc import decoded_body
+from archive.warc import body_encodings, decode_payload
 from archive.workers import ignore_interrupts
 from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
 
 BATCH_SIZE = 16  # pages per task sent to a worker: fewer, larger messages
 WARC_SUFFIXES = (".warc", ".warc.gz")
+Encodings = tuple[str | None, bool]  # a body's content encoding, and whether it is chunked
+DECODED: Encodings = (None, False)
 
 
 @dataclass
@@ -67,7 +70,8 @@ class Job:
     capture: Capture
     kind: str  # "page" (to analyse), "revisit", or "other"
     crawl_id: int | None = None
-    body: bytes = b""
+    body: bytes = b""  # as stored, encoded as `encodings` says
+    encodings: Encodings = DECODED
     future: Future | None = None
     index: int = 0
     analysis: PageAnalysis | None = field(default=None, repr=False)
@@ -91,10 +95,17 @@ def warc_files(paths: Iterable[Path | str], since: str | None = None) -> list[Pa
     return [p for p in unique if since is None or p.name >= since]
 
 
-def analyze_batch(pages: list[tuple[bytes, str | None, str]]) -> list[PageAnalysis]:
-    """In a worker: decode and analyse a batch of HTML pages."""
-    results = []
-    for body, content_type, url in pages:
+def analyze_batch(
+    pages: list[tuple[bytes, Encodings, str | None, str]],
+) -> list[PageAnalysis | None]:
+    """In a worker: decode and analyse a batch of HTML pages (None: a body that decodes to
+    nothing, which is no page)."""
+    results: list[PageAnalysis | None] = []
+    for raw, encodings, content_type, url in pages:
+        body = decode_payload(raw, *encodings)
+        if not body:
+            results.append(None)
+            continue
         html = decode_html(body, http_content_type_encoding(content_type or ""))
         try:
             results.append(analyze_page(html, url))
@@ -103,12 +114,17 @@ def analyze_batch(pages: list[tuple[bytes, str | None, str]]) -> list[PageAnalys
     return results
 
 
-def is_page(capture: Capture, body: bytes) -> bool:
-    """What the live crawl extracts: a 2xx answer in HTML."""
-    if not 200 <= capture.status < 300 or capture.record_type != "response" or not body:
-        return False
+def page_body(capture: Capture, raw: bytes, encodings: Encodings) -> tuple[bytes, Encodings] | None:
+    """The body to analyse, and its encodings, if the capture may be what the live crawl
+    extracts: a 2xx answer in HTML (whose body decodes to something, which the worker tells).
+    Only a body without a Content-Type is decoded here, to see whether it is HTML."""
+    if not 200 <= capture.status < 300 or capture.record_type != "response" or not raw:
+        return None
     content_type = (capture.content_type or "").lower()
-    return "html" in content_type or (not content_type and looks_like_html(body))
+    if content_type:
+        return (raw, encodings) if "html" in content_type else None
+    body = decode_payload(raw, *encodings)
+    return (body, DECODED) if body and looks_like_html(body) else None
 
 
 class Reindexer:
@@ -184,10 +200,9 @@ class Reindexer:
         if record.rec_type == "revisit":
             job.kind = "revisit"
             capture.revisit_of = self._original_of(record, capture)
-        else:
-            body = decoded_body(raw, record.http_headers)
-            if is_page(capture, body):
-                job.kind, job.body = "page", body
+        elif found := page_body(capture, raw, body_encodings(record.http_headers)):
+            job.kind = "page"
+            job.body, job.encodings = found
         ingest_capture(self.store, capture, crawl_id)
         self.stats.captures += 1
         self.queue.append(job)
@@ -219,7 +234,10 @@ class Reindexer:
         if not self.batch:
             return
         assert self.pool is not None
-        pages = [(job.body, job.capture.content_type, job.capture.url) for job in self.batch]
+        pages = [
+            (job.body, job.encodings, job.capture.content_type, job.capture.url)
+            for job in self.batch
+        ]
         future = self.pool.submit(analyze_batch, pages)
         for index, job in enumerate(self.batch):
             job.future, job.index, job.body = future, index, b""
@@ -255,6 +273,8 @@ class Reindexer:
 
     def _apply(self, job: Job) -> None:
         capture = job.capture
+        if job.kind == "page" and job.analysis is None:  # its body decoded to nothing
+            job.kind = "other"
         if job.kind == "page":
             assert job.analysis is not None
             self.stats.pages += 1

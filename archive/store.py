@@ -382,12 +382,15 @@ class Store:
 
     def reindex_crawl(self, warc_dir: str) -> int:
         """The crawls row a reindex files its captures under: one per WARC folder and run."""
+        if warc_dir in self._reindex_crawls:  # asked for every record: not resolved each time
+            return self._reindex_crawls[warc_dir]
         folder = str(Path(warc_dir).resolve())
         if folder not in self._reindex_crawls:
             crawl_id = self.start_crawl([], folder)
             with self.db.conn:
                 self.db["crawls"].update(crawl_id, {"status": "reindexed"})
             self._reindex_crawls[folder] = crawl_id
+        self._reindex_crawls[warc_dir] = self._reindex_crawls[folder]
         return self._reindex_crawls[folder]
 
     def copy_page_type(self, from_capture: int, to_capture: int) -> None:

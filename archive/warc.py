@@ -396,8 +396,20 @@ class StoredResponse:
 
 
 def decoded_body(raw_body: bytes, http_headers: StatusAndHeaders | None) -> bytes:
-    """A stored body as the browser would have used it (see `_decode_content`)."""
-    return _decode_content(raw_body, http_headers)
+    """A stored body as the browser would have used it (see `decode_payload`)."""
+    return decode_payload(raw_body, *body_encodings(http_headers))
+
+
+def body_encodings(http_headers: StatusAndHeaders | None) -> tuple[str | None, bool]:
+    """How a stored body is encoded: its content encoding (one warcio decodes, else None) and
+    whether it is chunked. Small enough to send along with the body to another process."""
+    if not http_headers:
+        return None, False
+    encoding = (http_headers.get_header("Content-Encoding") or "").strip().lower() or None
+    if encoding not in BufferedReader.get_supported_decompressors():
+        encoding = None
+    chunked = (http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
+    return encoding, chunked
 
 
 def read_response(path: Path | str, offset: int) -> StoredResponse:
@@ -408,7 +420,7 @@ def read_response(path: Path | str, offset: int) -> StoredResponse:
         if record is None:
             raise ValueError(f"no WARC record at offset {offset} of {path}")
         raw_body = record.raw_stream.read()
-    body = _decode_content(raw_body, record.http_headers)
+    body = decoded_body(raw_body, record.http_headers)
     return StoredResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         record_id=record.rec_headers.get_header("WARC-Record-ID"),
@@ -421,16 +433,11 @@ def read_response(path: Path | str, offset: int) -> StoredResponse:
     )
 
 
-def _decode_content(raw_body: bytes, http_headers: StatusAndHeaders | None) -> bytes:
+def decode_payload(raw_body: bytes, encoding: str | None, chunked: bool) -> bytes:
     """The payload without its transfer encoding (chunked, as wget and Heritrix store it) or
-    content encoding (gzip, deflate, br); the raw bytes if they do not decode."""
-    if not http_headers or not raw_body:
-        return raw_body
-    encoding = (http_headers.get_header("Content-Encoding") or "").strip().lower() or None
-    if encoding not in BufferedReader.get_supported_decompressors():
-        encoding = None
-    chunked = (http_headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
-    if not chunked and encoding is None:
+    content encoding (gzip, deflate, br; see `body_encodings`); the raw bytes if they do not
+    decode."""
+    if not raw_body or (not chunked and encoding is None):
         return raw_body
     stream = io.BytesIO(raw_body)
     reader = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import shutil
 import sqlite3
 import subprocess
@@ -9,7 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
+from archive.reindex import Reindexer, warc_files
 from conftest import warcio_check
 from newsarc.demo import build_sites
 from newsarc.demo.server import running_sites
@@ -139,3 +144,53 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path) -> None:
     assert empty.returncode == 1 and "no WARC files" in empty.stderr
     since = newsarc("reindex", str(tmp_path), "--since", "last tuesday")
     assert since.returncode == 1 and "--since" in since.stderr
+
+
+ARTICLE_HTML = (
+    b"<html><head><title>A story of the sea</title></head><body><article><h1>A story of the "
+    b"sea</h1>" + b"<p>The boats went out at dawn and came back with nets full of fish.</p>" * 20
+    + b"</article></body></html>"
+)  # fmt: skip
+
+
+def chunked(body: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 700]), body[i : i + 700])
+                    for i in range(0, len(body), 700)) + b"0\r\n\r\n"  # fmt: skip
+
+
+def write_warc(path: Path, responses: list[tuple[str, list[tuple[str, str]], bytes]]) -> None:
+    """A WARC of these (url, HTTP headers, body as stored) responses."""
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, headers, body in responses:
+            http = StatusAndHeaders("200 OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), length=len(body), http_headers=http
+            ))  # fmt: skip
+
+
+def test_encoded_bodies_are_decoded_by_the_workers_as_before(tmp_path: Path) -> None:
+    html = [("Content-Type", "text/html; charset=utf-8")]
+    gzipped = [*html, ("Content-Encoding", "gzip")]
+    write_warc(tmp_path / "a.warc.gz", [
+        ("http://news.test/plain", html, ARTICLE_HTML),
+        ("http://news.test/gzip", gzipped, gzip.compress(ARTICLE_HTML)),
+        ("http://news.test/chunked", [*gzipped, ("Transfer-Encoding", "chunked")],
+         chunked(gzip.compress(ARTICLE_HTML))),
+        ("http://news.test/sniffed", [("Content-Encoding", "gzip")], gzip.compress(ARTICLE_HTML)),
+        ("http://news.test/empty", gzipped, gzip.compress(b"")),  # decodes to nothing: no page
+        ("http://news.test/image.png", [("Content-Type", "image/png")], b"\x89PNG" * 10),
+    ])  # fmt: skip
+    reindexer = Reindexer(tmp_path / "r.db", workers=1)
+    stats = reindexer.run(warc_files([tmp_path]))
+    assert (stats.captures, stats.pages, stats.articles) == (6, 4, 4)
+    sql = ("SELECT c.url, c.page_type IS NOT NULL, a.text FROM captures c "
+           "LEFT JOIN articles a ON a.capture_id = c.id ORDER BY c.id")  # fmt: skip
+    found = rows(tmp_path / "r.db", sql)
+    texts = {text for _, _, text in found[:4]}
+    assert len(texts) == 1 and "nets full of fish" in texts.pop()
+    assert [(url, typed) for url, typed, _ in found] == [
+        ("http://news.test/plain", 1), ("http://news.test/gzip", 1),
+        ("http://news.test/chunked", 1), ("http://news.test/sniffed", 1),
+        ("http://news.test/empty", 0), ("http://news.test/image.png", 0),
+    ]  # fmt: skip
