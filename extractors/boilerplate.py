@@ -192,12 +192,12 @@ class SiteProfile:
     def other_page_names(self, lines: list[str], own_title: set[str]) -> list[bool]:
         """Which lines are the headline of another of the site's pages (not its name or
         section)."""
-        keys = [normalize(line) for line in lines]
-        counts = self.title_parts.get_many([key_of(key) for key in keys])
+        # A title part is counted by the key of its normalised text: a line's key.
+        counts = self.title_parts.get_many([line_key(line) for line in lines])
         needed = self.threshold()
         return [
-            0 < count < needed and key not in own_title
-            for key, count in zip(keys, counts, strict=True)
+            0 < count < needed and normalize(line) not in own_title
+            for line, count in zip(lines, counts, strict=True)
         ]
 
     def clean_text(self, text: str, own_title: Iterable[str] = ()) -> str:
