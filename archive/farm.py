@@ -107,13 +107,15 @@ class Batch:
     when what it is judged from changed since it was stored (see `Judging.digests`), so a
     crawl of a few new pages does not judge the whole site again, and a copy placed under
     another source has only its copy signals computed again. Copy signals of an article not
-    in `fresh_copies` (default: all are) are kept as stored."""
+    in `fresh_copies` (default: all are) are kept as stored. An article judged for the first
+    time is due whatever its digests: with an executor, they are computed there."""
 
     rows: list[dict]
-    digests: list[tuple[str, str | None]]  # what each row's signals will have been judged from
+    # What each row's signals will have been judged from (None: the executor computes it).
+    digests: list[tuple[str, str | None] | None]
     kept: dict[int, list[Signal]]
     due: dict[int, Judging]  # row index → what is due
-    results: list[Future] | None  # judge_many's, TASK_ARTICLES a task, when in an executor
+    results: list[Future] | None  # judge_all's, TASK_ARTICLES a task, when in an executor
 
     @classmethod
     def of(
@@ -125,22 +127,28 @@ class Batch:
     ) -> Batch:
         """Read what the rows are judged from, and send what is due to `executor`."""
         tasks = [judging_of(store, row) for row in rows]
-        digests: list[tuple[str, str | None]] = [task.digests() for task in tasks]
         stored = store.judgment_digests(row["id"] for row in rows)
         kept = store.signals_of_articles(row["id"] for row in rows)
+        digests: list[tuple[str, str | None] | None] = []
         due: dict[int, Judging] = {}
         for at, (row, task) in enumerate(zip(rows, tasks, strict=True)):
             before = stored.get(row["id"]) if kept.get(row["id"]) else None  # lost: all due
-            own = before is None or before[0] != digests[at][0]
             fresh = fresh_copies is None or row["id"] in fresh_copies
-            copy = fresh and (before is None or before[1] != digests[at][1])
+            if before is None and executor is not None:
+                digests.append(None)
+                due[at] = task._replace(own=True, copy=fresh)
+                continue
+            own_digest, copy_digest = task.digests()
+            own = before is None or before[0] != own_digest
+            copy = fresh and (before is None or before[1] != copy_digest)
             if own or copy:
                 due[at] = task._replace(own=own, copy=copy)
             if not copy:  # its copy signals are kept as stored: so is what they were judged from
-                digests[at] = (digests[at][0], before[1] if before else None)
+                copy_digest = before[1] if before else None
+            digests.append((own_digest, copy_digest))
         sent = None
         if executor is not None:
-            tasks_due = list(due.values())
+            tasks_due = [(task, digests[at] is None) for at, task in due.items()]
             sent = [
                 executor.submit(judge_all, tasks_due[start : start + TASK_ARTICLES])
                 for start in range(0, len(tasks_due), TASK_ARTICLES)
@@ -152,7 +160,11 @@ class Batch:
         if self.results is None:
             found = [judge(task) for task in self.due.values()]
         else:
-            found = [signals for future in self.results for signals in future.result()]
+            answers = [answer for future in self.results for answer in future.result()]
+            for at, (digests, _) in zip(self.due, answers, strict=True):
+                if digests is not None:  # judged for the first time: kept only if judged now
+                    self.digests[at] = (digests[0], digests[1] if self.due[at].copy else None)
+            found = [signals for _, signals in answers]
         judged = dict(zip(self.due, found, strict=True))
         signals_of = []
         for at, row in enumerate(self.rows):
@@ -261,9 +273,13 @@ def judge(task: Judging) -> list[Signal]:
     return own + (judge_copy(task.row, task.source) if task.copy else [])
 
 
-def judge_all(tasks: list[Judging]) -> list[list[Signal]]:
-    """`judge` for each task, in one round trip to a worker process."""
-    return [judge(task) for task in tasks]
+def judge_all(
+    tasks: list[tuple[Judging, bool]],
+) -> list[tuple[tuple[str, str] | None, list[Signal]]]:
+    """`judge` for each task, and its digests where asked (an article judged for the first
+    time: this process hashes its texts, not the one that sent it), in one round trip to a
+    worker process."""
+    return [(task.digests() if digest else None, judge(task)) for task, digest in tasks]
 
 
 def judge_many(tasks: list[Judging]) -> list[tuple[tuple[str, str], list[Signal]]]:

@@ -232,3 +232,38 @@ def test_only_articles_whose_content_changed_are_judged_again(
     assert rows(db, f"{SIGNALS_SQL.split(' ORDER')[0]} WHERE article_id = {lost}") == [
         row for row in signals if row[0] == lost
     ]
+
+
+@pytest.mark.parametrize("fresh_copies", [None, set()])
+def test_an_executor_stores_the_digests_judging_here_would(
+    crawled: Path, tmp_path: Path, fresh_copies: set[int] | None
+) -> None:
+    """Articles judged for the first time have their digests computed by the executor: the
+    same as this process computes, so that the next run judges none of them again."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from archive.farm import score_sites
+    from archive.store import Store
+
+    judgments = "SELECT article_id, digest, copy_digest FROM article_judgments ORDER BY 1"
+    found = {}
+    for executor in (None, ThreadPoolExecutor(2)):
+        db = tmp_path / f"{executor is None}.db"
+        shutil.copy(crawled / "a.db", db)
+        store = Store(db)
+        store.db.execute("DELETE FROM article_signals")
+        store.db.execute("DELETE FROM article_judgments")
+        store.db.conn.commit()
+        hosts = [host for (host,) in rows(db, "SELECT DISTINCT host FROM articles")]
+        try:
+            assert score_sites(store, hosts, fresh_copies, executor) == 80
+            assert score_sites(store, hosts, fresh_copies, executor) == 0
+        finally:
+            store.close()
+            if executor is not None:
+                executor.shutdown()
+        found[executor is None] = (rows(db, judgments), rows(db, SIGNALS_SQL))
+    assert found[True] == found[False]
+    assert all(digest for _, digest, _ in found[True][0])
+    copy_digests = {copy is None for _, _, copy in found[True][0]}
+    assert copy_digests == ({True} if fresh_copies is not None else {False})
