@@ -289,7 +289,7 @@ def store_page(
             clean_stored(store, stored, profiles), cleaned
         )
     row = {**article_row(capture, page, cleaned, crawl_id), "ad_slots": analysis.ad_slots}
-    return store.add_article(row, capture.fetched_at, new_version)
+    return store.add_article(row, capture.fetched_at, new_version, new=stored is None)
 
 
 def clean_stored(store: Store, stored: dict, profiles: SiteProfiles) -> ArticleRecord:

@@ -6,9 +6,11 @@ without `WARC-Refers-To`. Every response and revisit record goes through the sam
 rows path as the live crawl (`archive.ingest`); HTML pages are analysed in a process pool, in
 batches, while this process reads on; results are applied in record order, so versions,
 revisits and removals come out as the live crawl made them. A page's body goes to the pool as
-stored (compressed, mostly): the worker decodes it. Site profiles are learned from
-every page before the final cleaning (`SiteProfiles.finish()`). Records already in the
-database (by WARC-Record-ID) are skipped, so running it twice changes nothing.
+stored (compressed, mostly): the worker decodes it. The new articles of the pages applied at a
+time are inserted together (`Store.batched_new_articles`: one full-text index segment). Site
+profiles are learned from every page before the final cleaning (`SiteProfiles.finish()`).
+Records already in the database (by WARC-Record-ID) are skipped, so running it twice changes
+nothing.
 """
 
 from __future__ import annotations
@@ -251,7 +253,8 @@ class Reindexer:
     def _drain(self, block: bool) -> None:
         """Apply the results at the head of the queue, in record order."""
         try:
-            self._apply_ready(block)
+            with self.store.batched_new_articles():
+                self._apply_ready(block)
         finally:
             while self.in_flight and self.in_flight[0].done():
                 self.in_flight.popleft()

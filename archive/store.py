@@ -135,6 +135,17 @@ VERSION_COLUMNS = {
     "crawl_id": int,
     "fetched_at": str,
 }
+# What a page's ingest writes of an article (stories and removals are written apart).
+_INGESTED_COLUMNS = [
+    c
+    for c in ARTICLE_COLUMNS
+    if c not in ("id", "removed_at", "version_count", *STORY_ARTICLE_COLUMNS)
+]
+NEW_ARTICLES_A_STATEMENT = 32  # (SQLite binds at most 32766 parameters a statement)
+_VERSION_INSERT = (
+    "INSERT INTO article_versions (article_id, version, url, title, text, word_count, "
+    "capture_id, crawl_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 # On a recrawl the article row keeps its id and first_seen; everything else is the latest capture.
 _ARTICLE_UPDATE = [c for c in ARTICLE_COLUMNS if c not in ("id", "url", "first_seen")]
 # Only a change of title or text touches the full-text index (sqlite-utils' trigger fires on
@@ -152,6 +163,12 @@ SIGNATURE_TRIGGER = (
     "WHEN old.text IS NOT new.text BEGIN\n"
     "  DELETE FROM article_signatures WHERE article_id = old.id;\nEND"
 )
+
+
+def _version_values(article_id: int, version: int, row: Row, fetched_at: str) -> list[Any]:
+    """The article_versions values of an articles row (as `_VERSION_INSERT` takes them)."""
+    columns = ("title", "text", "word_count", "capture_id", "crawl_id")
+    return [article_id, version, row["url"], *(row.get(c) for c in columns), fetched_at]
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -296,7 +313,9 @@ class Store:
 
     Rows are inserted as they arrive (so SQLite assigns ids, and several writers can share a
     database) inside an open transaction that is committed every `batch_size` rows or
-    `max_age` seconds, whichever comes first, and on `flush()`/`close()`.
+    `max_age` seconds, whichever comes first, and on `flush()`/`close()`. New articles may
+    wait for a few more in the same transaction, to be inserted together
+    (`batched_new_articles`, as reindex applies its pages).
     """
 
     def __init__(self, path: Path | str, batch_size: int = 500, max_age: float = 2.0) -> None:
@@ -310,6 +329,9 @@ class Store:
         self._site_counts: dict[str, tuple[str, str, int]] = {}
         self._reindex_crawls: dict[str, int] = {}
         self._units = 0
+        # New articles waiting to be written together (see `batched_new_articles`), or None.
+        self._new_articles: list[tuple[Row, str, bool]] | None = None
+        self._next_article_id = 0
 
     def start_crawl(
         self,
@@ -404,16 +426,23 @@ class Store:
 
     def article_by_url(self, url: str) -> Row | None:
         """The stored article of a URL (this transaction's writes included), or None."""
+        if self._new_articles and any(row["url"] == url for row, _, _ in self._new_articles):
+            self._write_new_articles()
         cursor = self.db.conn.execute("SELECT * FROM articles WHERE url = ?", [url])
         found = cursor.fetchone()
         return dict(zip([c[0] for c in cursor.description], found, strict=True)) if found else None
 
-    def add_article(self, row: Row, fetched_at: str, new_version: bool) -> int:
+    def add_article(self, row: Row, fetched_at: str, new_version: bool, new: bool = False) -> int:
         """Insert or update (by URL) an article row; with `new_version`, record it in
-        `article_versions` too. Returns the article's id."""
+        `article_versions` too. Returns the article's id.
+
+        `new`: no article of this URL is stored (`article_by_url` said so); in a
+        `batched_new_articles` block the row is then written with the next new ones."""
         self._begin()
-        skipped = ("id", "removed_at", "version_count", *STORY_ARTICLE_COLUMNS)
-        columns = [c for c in ARTICLE_COLUMNS if c not in skipped]
+        if new and self._new_articles is not None:
+            return self._add_new_article(row, fetched_at, new_version)
+        self._write_new_articles()
+        columns = _INGESTED_COLUMNS
         updates = ", ".join(f"{c} = excluded.{c}" for c in _ARTICLE_UPDATE if c in columns)
         bump = 1 if new_version else 0
         cursor = self.db.conn.execute(
@@ -426,13 +455,62 @@ class Store:
         article_id, version = cursor.fetchone()
         if new_version:
             self.db.conn.execute(
-                "INSERT INTO article_versions (article_id, version, url, title, text, word_count, "
-                "capture_id, crawl_id, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [article_id, version, row["url"], row.get("title"), row.get("text"),
-                 row.get("word_count"), row.get("capture_id"), row.get("crawl_id"), fetched_at],
-            )  # fmt: skip
+                _VERSION_INSERT, _version_values(article_id, version, row, fetched_at)
+            )
         self._wrote()
         return article_id
+
+    @contextmanager
+    def batched_new_articles(self) -> Iterator[None]:
+        """New articles added in this block are written together, a few dozen a statement, when
+        it ends, before a commit, or before a page's ingest reads or writes articles again
+        (`article_by_url` of one of them, `add_article` of a stored one, `update_article`,
+        `touch_article`, `mark_removed`: the only ways to articles in the block).
+
+        SQLite's full-text index writes one segment per statement that changes it (it saves
+        its pending terms at every statement journal, which the articles triggers open):
+        written one at a time, an article's terms cost as much again to merge as to index.
+        Their ids are the ones SQLite would have given them one at a time."""
+        self._new_articles = []
+        try:
+            yield
+        finally:
+            try:
+                self._write_new_articles()
+            finally:
+                self._new_articles = None
+
+    def _add_new_article(self, row: Row, fetched_at: str, new_version: bool) -> int:
+        assert self._new_articles is not None
+        if not self._new_articles:  # inside our write transaction: no other writer adds one
+            last = self.db.conn.execute("SELECT max(rowid) FROM articles").fetchone()[0]
+            self._next_article_id = (last or 0) + 1
+        article_id = self._next_article_id
+        self._next_article_id += 1
+        self._new_articles.append(({**row, "id": article_id}, fetched_at, new_version))
+        if len(self._new_articles) >= NEW_ARTICLES_A_STATEMENT:
+            self._write_new_articles()
+        self._wrote()
+        return article_id
+
+    def _write_new_articles(self) -> None:
+        """Write the new articles waiting, in one INSERT (their full-text index entries in one
+        segment), and their first versions."""
+        if not self._new_articles:
+            return
+        waiting, self._new_articles[:] = list(self._new_articles), []
+        columns = ["id", *_INGESTED_COLUMNS]
+        marks = f"({', '.join('?' * len(columns))}, 1)"
+        self.db.conn.execute(
+            f"INSERT INTO articles ({', '.join(columns)}, version_count) "
+            f"VALUES {', '.join([marks] * len(waiting))}",
+            [row.get(c) for row, _, _ in waiting for c in columns],
+        )
+        self.db.conn.executemany(
+            _VERSION_INSERT,
+            [_version_values(row["id"], 1, row, fetched_at) for row, fetched_at, new_version in
+             waiting if new_version],
+        )  # fmt: skip
 
     def add_trackers(self, host: str, trackers: list[tuple[str, str]], seen_at: str) -> None:
         """Count a page of `host` carrying these ad/analytics IDs."""
@@ -554,6 +632,7 @@ class Store:
     def touch_article(self, url: str, seen_at: str) -> bool:
         """An article fetched again unchanged (a revisit): it is still there. True if known."""
         self._begin()
+        self._write_new_articles()
         cursor = self.db.conn.execute(
             "UPDATE articles SET last_seen = ?, removed_at = NULL WHERE url = ?", [seen_at, url]
         )
@@ -563,6 +642,7 @@ class Store:
     def mark_removed(self, url: str, seen_at: str) -> bool:
         """An article whose URL now answers 404 or 410: marked, never deleted. True if marked."""
         self._begin()
+        self._write_new_articles()
         cursor = self.db.conn.execute(
             "UPDATE articles SET removed_at = ?, last_seen = ? "
             "WHERE url = ? AND removed_at IS NULL",
@@ -741,7 +821,10 @@ class Store:
     def flush(self) -> None:
         """Commit the open transaction, with the site counters of its captures."""
         if not self.db.conn.in_transaction:
+            if self._new_articles:  # SQLite rolled their transaction back
+                self._new_articles[:] = []
             return
+        self._write_new_articles()
         if self._site_counts:
             self._upsert_sites()
         self.db.conn.commit()
@@ -758,6 +841,8 @@ class Store:
         if self.db.conn.in_transaction:
             with suppress(sqlite3.Error):
                 self.db.conn.rollback()
+        if self._new_articles:
+            self._new_articles[:] = []
         self._pending = 0
         self._site_counts = {}
 
@@ -820,6 +905,7 @@ class Store:
     def update_article(self, article_id: int, values: Row) -> None:
         """Re-cleaned values for an article, and for its latest version (the same content)."""
         self._begin()
+        self._write_new_articles()
         assignments = ", ".join(f"{name} = ?" for name in values)
         self.db.conn.execute(
             f"UPDATE articles SET {assignments} WHERE id = ?", [*values.values(), article_id]

@@ -228,3 +228,64 @@ def test_a_site_row_made_before_its_captures_gets_their_dates(tmp_path: Path) ->
         "SELECT first_seen, last_seen, capture_count FROM sites WHERE host = 'example.com'"
     ).fetchone()
     assert row == ("2024-05-01T10:00:00.000+00:00", "2024-05-02T10:00:00.000+00:00", 2)
+
+
+def add_pages(store: Store, pages: list[tuple[str, str, str]], first: int = 0) -> list[int]:
+    """Add (url, title, text) articles as a page's ingest does: looked up, then added."""
+    ids = []
+    for n, (url, title, text) in enumerate(pages, start=first):
+        row = article(url, title, text, store.add_capture(capture(n)))
+        stored = store.article_by_url(url)
+        ids.append(store.add_article(row, T1, stored is None or stored["text"] != text,
+                                     new=stored is None))  # fmt: skip
+        if url.endswith("/touched"):
+            assert store.touch_article(url, T2)
+        if url.endswith("/gone"):
+            assert store.mark_removed(url, T3)
+    return ids
+
+
+def every_row(db: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as conn:
+        tables = ("articles", "article_versions", "captures", "sites")
+        found = {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+        found["fts"] = conn.execute(
+            "SELECT rowid, title, text FROM articles_fts WHERE articles_fts MATCH 'zebras' "
+            "ORDER BY rank, rowid"
+        ).fetchall()
+        return found
+
+
+def test_new_articles_batched_are_stored_as_one_at_a_time(tmp_path: Path) -> None:
+    pages = [(f"http://example.com/{n}", f"Title {n}", f"zebras number {n}") for n in range(70)]
+    pages[5:5] = [("http://example.com/3", "Title 3 again", "zebras changed")]  # a new version
+    pages[9:9] = [("http://example.com/7", "Title 7", "zebras number 7")]  # the same again
+    pages[20:20] = [("http://example.com/touched", "Seen", "zebras seen twice")]
+    pages[40:40] = [("http://example.com/gone", "Gone", "zebras removed")]
+    found = {}
+    for batched in (False, True):
+        db = tmp_path / f"{batched}.db"
+        store = Store(db, batch_size=25)  # commits fall inside the block too
+        store.add_article(article("http://example.com/old", "Old", "zebras", 0), T1, True)
+        if batched:
+            with store.batched_new_articles():
+                ids = add_pages(store, pages[:50])
+                assert store._new_articles  # some are waiting
+            assert not store._new_articles
+            with store.batched_new_articles():
+                ids += add_pages(store, pages[50:], first=50)
+        else:
+            ids = add_pages(store, pages[:50]) + add_pages(store, pages[50:], first=50)
+        store.close()
+        found[batched] = ids, every_row(db)
+    assert found[True] == found[False]
+    assert len(found[True][1]["fts"]) == 73  # 70, old, touched, gone
+
+
+def test_new_articles_waiting_are_dropped_with_a_rollback(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    with store.batched_new_articles():
+        add_pages(store, [("http://example.com/1", "One", "zebras")])
+        store.rollback()
+    store.close()
+    assert every_row(tmp_path / "a.db")["articles"] == []
