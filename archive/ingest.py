@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +14,7 @@ from urllib.parse import urljoin
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.store import Store
+from archive.store import Row, Store, chunked
 from archive.warc import HttpExchange, WarcLocation
 from extractors import ArticleRecord, PageAnalysis
 from extractors.boilerplate import SiteProfile
@@ -215,29 +218,74 @@ class SiteProfiles:
             self.profiles[host] = profile
         return self.profiles[host]
 
-    def finish(self) -> int:
-        """Clean every stored article of the sites seen with their final profile; save them.
+    def finish(self, executor: Executor | None = None) -> int:
+        """Clean every stored article of the sites seen with their final profile (in
+        `executor`'s processes when one is given); save them.
 
         Returns how many articles changed.
         """
         changed = 0
         for host, profile in sorted(self.profiles.items()):
-            changed += reclean_site(self.store, profile)
+            changed += reclean_site(self.store, profile, executor)
             boilerplate = profile.lines.at_least(profile.threshold())
             self.store.save_profile(host, profile.to_json(), profile.title_affixes(), boilerplate)
         self.store.flush()
         return changed
 
 
-def reclean_site(store: Store, profile: SiteProfile) -> int:
+RECLEAN_TASK = 128  # articles cleaned in one round trip to a worker process
+RECLEAN_TASKS_RUNNING = 4
+
+
+def reclean_site(store: Store, profile: SiteProfile, executor: Executor | None = None) -> int:
     changed = 0
-    for row in store.site_articles(profile.host):
-        cleaned = clean_record(page_record(row), profile)
-        values = {name: getattr(cleaned, name) for name in SITE_CLEANED}
+    for row, values in recleaned(store.site_articles(profile.host), profile, executor):
         if any(row[name] != value for name, value in values.items()):
             store.update_article(row["id"], values)
             changed += 1
     return changed
+
+
+def recleaned(
+    rows: Iterable[Row], profile: SiteProfile, executor: Executor | None
+) -> Iterator[tuple[Row, Row]]:
+    """Each row, and its SITE_CLEANED values cleaned with `profile`: here, or a few tasks at a
+    time in `executor` (each sent the profile as JSON), in the order of the rows."""
+    if executor is None:
+        for row in rows:
+            yield row, cleaned_values(clean_record(page_record(row), profile))
+        return
+    saved = profile.to_json()
+    running: deque[tuple[list[Row], Future]] = deque()
+    for chunk in chunked(rows, RECLEAN_TASK):
+        records = [page_record(row) for row in chunk]
+        running.append((chunk, executor.submit(clean_records, saved, records)))
+        if len(running) >= RECLEAN_TASKS_RUNNING:
+            yield from zip(*_done(running.popleft()), strict=True)
+    while running:
+        yield from zip(*_done(running.popleft()), strict=True)
+
+
+def _done(task: tuple[list[Row], Future]) -> tuple[list[Row], list[Row]]:
+    rows, future = task
+    return rows, future.result()
+
+
+def cleaned_values(cleaned: ArticleRecord) -> Row:
+    return {name: getattr(cleaned, name) for name in SITE_CLEANED}
+
+
+_worker_profile: dict[str, SiteProfile] = {}  # in a worker process: the last profile sent
+
+
+def clean_records(saved_profile: str, records: list[ArticleRecord]) -> list[Row]:
+    """In a worker process: the SITE_CLEANED values of each record cleaned with the profile
+    (read from JSON once for the tasks of one site)."""
+    profile = _worker_profile.get(saved_profile)
+    if profile is None:
+        _worker_profile.clear()
+        profile = _worker_profile[saved_profile] = SiteProfile.from_json(saved_profile)
+    return [cleaned_values(clean_record(record, profile)) for record in records]
 
 
 def ingest_capture(store: Store, capture: Capture, crawl_id: int | None) -> int:
@@ -297,7 +345,7 @@ def clean_stored(store: Store, stored: dict, profiles: SiteProfiles) -> ArticleR
     deferred, stored so: its version is about to be followed by another)."""
     cleaned = clean_record(page_record(stored), profiles[host_of(stored["url"])])
     if profiles.defer_cleaning:
-        store.update_article(stored["id"], {name: getattr(cleaned, name) for name in SITE_CLEANED})
+        store.update_article(stored["id"], cleaned_values(cleaned))
     return cleaned
 
 

@@ -165,7 +165,7 @@ class Reindexer:
                 self._read_file(path)
             self._submit_batch()
             self._drain(block=True)
-            self.stats.recleaned = self.profiles.finish()
+            self.stats.recleaned = self.profiles.finish(pool)
             stories = StoryClusters(self.store, executor=pool)
             copied = stories.finish()
             hosts = set(self.profiles.profiles) | copied

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import archive.ingest
 from archive.ingest import SiteProfiles
 from archive.store import Store
+from extractors.titles import split_title
 
 T1, T2, T3 = "2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00+00:00"
 
@@ -289,3 +293,34 @@ def test_new_articles_waiting_are_dropped_with_a_rollback(tmp_path: Path) -> Non
         store.rollback()
     store.close()
     assert every_row(tmp_path / "a.db")["articles"] == []
+
+
+def site_with_boilerplate(path: Path) -> Store:
+    """A site's articles stored as their pages gave them, its profile learned from them."""
+    store = Store(path)
+    profiles = SiteProfiles(store, defer_cleaning=True)
+    for n in range(20):
+        url, title = f"http://example.com/{n}", f"Story number {n} | Example News"
+        text = f"Subscribe to our newsletter\nStory {n} begins here.\nIt has words {n} times."
+        row = {**article(url, title, text, n), "raw_title": title, "raw_text": text}
+        row["page_extraction"] = json.dumps({"title": title, "site_name": None})
+        store.add_article(row, T1, True)
+        profiles["example.com"].learn(text, split_title(title), page=url)
+    store._profiles = profiles  # type: ignore[attr-defined]
+    return store
+
+
+def test_articles_recleaned_in_an_executor_are_the_same(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(archive.ingest, "RECLEAN_TASK", 3)  # several tasks, some waiting
+    found = {}
+    with ThreadPoolExecutor(2) as pool:
+        for executor in (None, pool):
+            path = tmp_path / f"{executor is None}.db"
+            store = site_with_boilerplate(path)
+            assert store._profiles.finish(executor) == 20  # type: ignore[attr-defined]
+            store.close()
+            found[executor is None] = every_row(path)
+    assert found[True] == found[False]
+    with sqlite3.connect(path) as conn:
+        texts = [text for (text,) in conn.execute("SELECT text FROM articles")]
+    assert len(texts) == 20 and not any("Subscribe" in text for text in texts)
