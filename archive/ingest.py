@@ -17,7 +17,7 @@ from warcio.recordloader import ArcWarcRecord
 from archive.store import Row, Store, chunked
 from archive.warc import HttpExchange, WarcLocation
 from extractors import ArticleRecord, PageAnalysis
-from extractors.boilerplate import SiteProfile
+from extractors.boilerplate import Lesson, SiteProfile
 from extractors.counts import Spill
 from extractors.site import clean_record, learn_record
 from extractors.urls import host_of
@@ -300,17 +300,19 @@ def ingest_page(
     analysis: PageAnalysis,
     crawl_id: int | None,
     profiles: SiteProfiles,
+    lesson: Lesson | None = None,
 ) -> int | None:
     """Record what a page turned out to be, and its article if it is one: its id, or None.
 
-    The article teaches its site's profile, then is cleaned with what the profile knows now;
-    `profiles.finish()` cleans it again with the final profile. A new version is recorded
+    The article teaches its site's profile (`lesson`: what it teaches, if computed already),
+    then is cleaned with what the profile knows now; `profiles.finish()` cleans it again with
+    the final profile. A new version is recorded
     when its cleaned title or text differs from the stored article's, both cleaned with the
     same profile (so a line learned as boilerplate since is no change).
     """
     assert capture.id is not None, "ingest_capture() first"
     with store.unit():
-        return store_page(store, capture, analysis, crawl_id, profiles)
+        return store_page(store, capture, analysis, crawl_id, profiles, lesson)
 
 
 def store_page(
@@ -319,6 +321,7 @@ def store_page(
     analysis: PageAnalysis,
     crawl_id: int | None,
     profiles: SiteProfiles,
+    lesson: Lesson | None = None,
 ) -> int | None:
     assert capture.id is not None
     store.set_page_type(capture.id, analysis.page_type)
@@ -327,7 +330,7 @@ def store_page(
     if page is None:
         return None
     profile = profiles[host_of(capture.url)]
-    learn_record(profile, page)
+    learn_record(profile, page, lesson)
     stored = store.article_by_url(capture.url)
     if stored is None and profiles.defer_cleaning:
         cleaned, new_version = page, True

@@ -43,6 +43,8 @@ from archive.stories import StoryClusters
 from archive.warc import body_encodings, decode_payload
 from archive.workers import ignore_interrupts
 from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
+from extractors.boilerplate import Lesson
+from extractors.site import record_lesson
 
 BATCH_SIZE = 16  # pages per task sent to a worker: fewer, larger messages
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -76,7 +78,7 @@ class Job:
     encodings: Encodings = DECODED
     future: Future | None = None
     index: int = 0
-    analysis: PageAnalysis | None = field(default=None, repr=False)
+    analysis: Analysed | None = field(default=None, repr=False)
 
 
 def warc_files(paths: Iterable[Path | str], since: str | None = None) -> list[Path]:
@@ -97,12 +99,15 @@ def warc_files(paths: Iterable[Path | str], since: str | None = None) -> list[Pa
     return [p for p in unique if since is None or p.name >= since]
 
 
+Analysed = tuple[PageAnalysis, Lesson | None]  # a page, and what its article teaches its site
+
+
 def analyze_batch(
     pages: list[tuple[bytes, Encodings, str | None, str]],
-) -> list[PageAnalysis | None]:
+) -> list[Analysed | None]:
     """In a worker: decode and analyse a batch of HTML pages (None: a body that decodes to
     nothing, which is no page)."""
-    results: list[PageAnalysis | None] = []
+    results: list[Analysed | None] = []
     for raw, encodings, content_type, url in pages:
         body = decode_payload(raw, *encodings)
         if not body:
@@ -110,9 +115,11 @@ def analyze_batch(
             continue
         html = decode_html(body, http_content_type_encoding(content_type or ""))
         try:
-            results.append(analyze_page(html, url))
+            analysis = analyze_page(html, url)
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop a reindex
-            results.append(PageAnalysis(page_type="error", reason=f"extraction failed: {exc!r}"))
+            analysis = PageAnalysis(page_type="error", reason=f"extraction failed: {exc!r}")
+        article = analysis.article
+        results.append((analysis, record_lesson(article) if article is not None else None))
     return results
 
 
@@ -281,7 +288,8 @@ class Reindexer:
         if job.kind == "page":
             assert job.analysis is not None
             self.stats.pages += 1
-            if ingest_page(self.store, capture, job.analysis, job.crawl_id, self.profiles):
+            analysis, lesson = job.analysis
+            if ingest_page(self.store, capture, analysis, job.crawl_id, self.profiles, lesson):
                 self.stats.articles += 1
         elif job.kind == "revisit":
             self.stats.revisits += 1

@@ -99,6 +99,28 @@ def text_lines(text: str) -> list[str]:
     return [line for line in text.split("\n") if line.strip()]
 
 
+@dataclass(frozen=True)
+class Lesson:
+    """What one page teaches its site's profile (`lesson_of`), by key: computed where the page
+    is (a reindex worker), learned where the profile is (`SiteProfile.learn_lesson`)."""
+
+    keys: tuple[int, ...]  # of its text, and of its URL when known
+    lines: frozenset[int]
+    templates: frozenset[str]
+    title_parts: tuple[tuple[int, str], ...]  # (key, spelling) of each title segment
+
+
+def lesson_of(text: str, title_segments: Iterable[str] = (), page: str = "") -> Lesson:
+    lines = text_lines(text)
+    segments = {s.strip() for s in title_segments if s.strip()}
+    return Lesson(
+        keys=(key_of("text:" + normalized(text)), *([key_of("url:" + page)] if page else [])),
+        lines=frozenset(map(line_key, lines)),
+        templates=frozenset(t for t in map(template_key, lines) if t),
+        title_parts=tuple((key_of(normalize(segment)), segment) for segment in segments),
+    )
+
+
 @dataclass
 class SiteProfile:
     """What the pages of one host have in common. JSON round-trips through `sites.profile`.
@@ -129,18 +151,19 @@ class SiteProfile:
         nor a story the site posts again makes its own lines look common. Returns False if
         the page or its text was learned before.
         """
-        keys = [key_of("text:" + normalized(text))] + ([key_of("url:" + page)] if page else [])
-        if any(key in self.seen for key in keys):
+        return self.learn_lesson(lesson_of(text, title_segments, page))
+
+    def learn_lesson(self, lesson: Lesson) -> bool:
+        """`learn` a page from its `lesson_of`."""
+        if any(key in self.seen for key in lesson.keys):
             return False
-        for key in keys:
+        for key in lesson.keys:
             self.seen.add(key)
         self.pages += 1
-        lines = text_lines(text)
-        self.lines.add_all({line_key(line) for line in lines})
-        for key in {t for t in map(template_key, lines) if t}:
-            self.templates[key] = self.templates.get(key, 0) + 1
-        for segment in {s.strip() for s in title_segments if s.strip()}:
-            key = key_of(normalize(segment))
+        self.lines.add_all(lesson.lines)
+        for label in lesson.templates:
+            self.templates[label] = self.templates.get(label, 0) + 1
+        for key, segment in lesson.title_parts:
             self.title_parts.add(key)
             # The same spelling whatever order the pages come in.
             self.title_part_text.keep_least(key, segment)

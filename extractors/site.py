@@ -11,15 +11,21 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from extractors.article import WORD_RE, ArticleRecord
-from extractors.boilerplate import SiteProfile
+from extractors.boilerplate import Lesson, SiteProfile, lesson_of
 from extractors.page import analyze_page
 from extractors.titles import clean_title, split_title
 from extractors.urls import host_of
 
 
-def learn_record(profile: SiteProfile, record: ArticleRecord) -> None:
-    """Teach the profile one article, as extracted from its page (before site cleaning)."""
-    profile.learn(record.text, split_title(record.raw_title or ""), page=record.url or "")
+def learn_record(profile: SiteProfile, record: ArticleRecord, lesson: Lesson | None = None) -> None:
+    """Teach the profile one article, as extracted from its page (before site cleaning);
+    `lesson`: its `record_lesson`, if computed already."""
+    profile.learn_lesson(lesson or record_lesson(record))
+
+
+def record_lesson(record: ArticleRecord) -> Lesson:
+    """What an article, as extracted from its page, teaches its site's profile."""
+    return lesson_of(record.text, split_title(record.raw_title or ""), page=record.url or "")
 
 
 def clean_record(record: ArticleRecord, profile: SiteProfile) -> ArticleRecord:

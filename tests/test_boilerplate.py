@@ -146,3 +146,22 @@ def test_normalized_is_the_regex_definition(line: str) -> None:
 
     expected = re.sub(r"\s+", " ", LIST_MARKER_RE.sub("", line.strip())).strip().lower()
     assert normalized(line) == normalize(line) == expected
+
+
+def test_a_lesson_computed_elsewhere_teaches_what_the_page_would() -> None:
+    import pickle
+
+    from extractors.boilerplate import lesson_of
+
+    pages = [
+        (f"Tags: news, world\nStory {n} starts.\n- Share this\nRead more", [f"Story {n}", "Site"])
+        for n in range(6)
+    ]
+    direct, taught = SiteProfile("example.com"), SiteProfile("example.com")
+    for n, (text, title) in enumerate(pages):
+        assert direct.learn(text, title, page=f"http://example.com/{n}")
+        lesson = pickle.loads(pickle.dumps(lesson_of(text, title, page=f"http://example.com/{n}")))
+        assert taught.learn_lesson(lesson)
+    assert taught.to_json() == direct.to_json()
+    assert taught.templates == {"tags": 6} and taught.title_affixes() == ["Site"]
+    assert not taught.learn_lesson(lesson_of(pages[0][0]))  # the same text again
