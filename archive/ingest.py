@@ -306,9 +306,9 @@ def ingest_page(
 
     The article teaches its site's profile (`lesson`: what it teaches, if computed already),
     then is cleaned with what the profile knows now; `profiles.finish()` cleans it again with
-    the final profile. A new version is recorded
-    when its cleaned title or text differs from the stored article's, both cleaned with the
-    same profile (so a line learned as boilerplate since is no change).
+    the final profile. A new version is recorded when its cleaned title or text differs from
+    the stored article's, both cleaned with the same profile (so a line learned as
+    boilerplate since is no change).
     """
     assert capture.id is not None, "ingest_capture() first"
     with store.unit():

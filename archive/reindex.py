@@ -6,11 +6,12 @@ without `WARC-Refers-To`. Every response and revisit record goes through the sam
 rows path as the live crawl (`archive.ingest`); HTML pages are analysed in a process pool, in
 batches, while this process reads on; results are applied in record order, so versions,
 revisits and removals come out as the live crawl made them. A page's body goes to the pool as
-stored (compressed, mostly): the worker decodes it. The new articles of the pages applied at a
-time are inserted together (`Store.batched_new_articles`: one full-text index segment). Site
-profiles are learned from every page before the final cleaning (`SiteProfiles.finish()`).
-Records already in the database (by WARC-Record-ID) are skipped, so running it twice changes
-nothing.
+stored (compressed, mostly): the worker decodes it, and returns with its analysis what its
+article teaches its site's profile. The new articles of the pages applied at a time are
+inserted together (`Store.batched_new_articles`: one full-text index segment). Site profiles
+are learned from every page before the final cleaning (`SiteProfiles.finish()`, in the pool
+too). Records already in the database (by WARC-Record-ID) are skipped, so running it twice
+changes nothing.
 """
 
 from __future__ import annotations
