@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future
@@ -239,7 +240,8 @@ RECLEAN_TASKS_RUNNING = 4
 
 def reclean_site(store: Store, profile: SiteProfile, executor: Executor | None = None) -> int:
     changed = 0
-    for row, values in recleaned(store.site_articles(profile.host), profile, executor):
+    rows = store.site_articles(profile.host)
+    for row, values in recleaned(rows, profile, executor, store.path.parent):
         if any(row[name] != value for name, value in values.items()):
             store.update_article(row["id"], values)
             changed += 1
@@ -247,23 +249,27 @@ def reclean_site(store: Store, profile: SiteProfile, executor: Executor | None =
 
 
 def recleaned(
-    rows: Iterable[Row], profile: SiteProfile, executor: Executor | None
+    rows: Iterable[Row], profile: SiteProfile, executor: Executor | None, folder: Path
 ) -> Iterator[tuple[Row, Row]]:
     """Each row, and its SITE_CLEANED values cleaned with `profile`: here, or a few tasks at a
-    time in `executor` (each sent the profile as JSON), in the order of the rows."""
+    time in `executor`, in the order of the rows. The workers read the profile's cleaning
+    view from a file in a hidden folder in `folder`, once each: sent with every task, a big
+    site's profile would cost more than the cleaning."""
     if executor is None:
         for row in rows:
             yield row, cleaned_values(clean_record(page_record(row), profile))
         return
-    saved = profile.to_json()
-    running: deque[tuple[list[Row], Future]] = deque()
-    for chunk in chunked(rows, RECLEAN_TASK):
-        records = [page_record(row) for row in chunk]
-        running.append((chunk, executor.submit(clean_records, saved, records)))
-        if len(running) >= RECLEAN_TASKS_RUNNING:
+    with tempfile.TemporaryDirectory(prefix=".newsarc-reclean-", dir=folder) as shared:
+        saved = Path(shared) / "profile.json"
+        saved.write_text(profile.cleaning_view().to_json(), encoding="utf-8")
+        running: deque[tuple[list[Row], Future]] = deque()
+        for chunk in chunked(rows, RECLEAN_TASK):
+            records = [page_record(row) for row in chunk]
+            running.append((chunk, executor.submit(clean_records, str(saved), records)))
+            if len(running) >= RECLEAN_TASKS_RUNNING:
+                yield from zip(*_done(running.popleft()), strict=True)
+        while running:
             yield from zip(*_done(running.popleft()), strict=True)
-    while running:
-        yield from zip(*_done(running.popleft()), strict=True)
 
 
 def _done(task: tuple[list[Row], Future]) -> tuple[list[Row], list[Row]]:
@@ -275,16 +281,17 @@ def cleaned_values(cleaned: ArticleRecord) -> Row:
     return {name: getattr(cleaned, name) for name in SITE_CLEANED}
 
 
-_worker_profile: dict[str, SiteProfile] = {}  # in a worker process: the last profile sent
+_worker_profile: dict[str, SiteProfile] = {}  # in a worker process: the last profile read
 
 
 def clean_records(saved_profile: str, records: list[ArticleRecord]) -> list[Row]:
     """In a worker process: the SITE_CLEANED values of each record cleaned with the profile
-    (read from JSON once for the tasks of one site)."""
+    saved in this file (read once for the tasks of one site: each site's file is new)."""
     profile = _worker_profile.get(saved_profile)
     if profile is None:
         _worker_profile.clear()
-        profile = _worker_profile[saved_profile] = SiteProfile.from_json(saved_profile)
+        text = Path(saved_profile).read_text(encoding="utf-8")
+        profile = _worker_profile[saved_profile] = SiteProfile.from_json(text)
     return [cleaned_values(clean_record(record, profile)) for record in records]
 
 

@@ -188,6 +188,22 @@ class SiteProfile:
             self.title_part_text.keep_least(key, text)
         self.seen = self.seen.union(other.seen)
 
+    def cleaning_view(self) -> SiteProfile:
+        """A profile that cleans as this one does (`clean_text`, `title_affixes`, `site_name`)
+        with only what they read: the lines counted often enough to be boilerplate, every
+        title part (one count tells another page's headline) with the spellings of the common
+        ones, no keys learned. A fraction of the size, for the processes that re-clean."""
+        least = min(self.threshold(), self.threshold(SITE_NAME_SHARE))
+        common = self.title_parts.counted_at_least(least)
+        return SiteProfile(
+            host=self.host,
+            pages=self.pages,
+            lines=self.lines.only_at_least(least),
+            templates=dict(self.templates),
+            title_parts=self.title_parts.only_at_least(1),
+            title_part_text=Spellings((key, self.title_part_text[key]) for key, _ in common),
+        )
+
     def has_learned(self, page: str) -> bool:
         """Whether the page of this URL was learned."""
         return key_of("url:" + page) in self.seen

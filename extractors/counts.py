@@ -299,6 +299,15 @@ class Counts:
             found.sort()
         return found
 
+    def only_at_least(self, count: int) -> Counts:
+        """A copy (in memory) of the counts of the keys counted `count` times or more."""
+        kept = Counts()
+        found = self.counted_at_least(count)
+        if found:
+            keys, counts = zip(*found, strict=True)
+            kept._keys, kept._counts = np.array(keys, KEY_DTYPE), np.array(counts, COUNT_DTYPE)
+        return kept
+
     def merge(self, other: Counts) -> None:
         """Add every count of `other`."""
         mine, theirs = self._arrays(), other._arrays()

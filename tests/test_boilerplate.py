@@ -165,3 +165,42 @@ def test_a_lesson_computed_elsewhere_teaches_what_the_page_would() -> None:
     assert taught.to_json() == direct.to_json()
     assert taught.templates == {"tags": 6} and taught.title_affixes() == ["Site"]
     assert not taught.learn_lesson(lesson_of(pages[0][0]))  # the same text again
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_the_cleaning_view_cleans_as_the_whole_profile(
+    spilled: bool, tmp_path, monkeypatch
+) -> None:
+    from extractors import counts
+    from extractors.counts import Spill
+
+    monkeypatch.setattr(counts, "COMPACT_AT", 16)
+    monkeypatch.setattr(counts, "SPILL_BYTES", 64)  # the counts go to files as they grow
+    rng = random.Random(7)
+    lines = [f"Line {n} of the site" for n in range(60)]  # each on 1 to 60 pages
+    sections = ["World", "Sport", "Money", "Tech"]
+    profile = SiteProfile("example.com")
+    if spilled:
+        profile.spill_to(Spill(tmp_path))
+    pages = []
+    for n in range(120):
+        text = "\n".join(
+            [line for at, line in enumerate(lines) if rng.random() < at / 60]
+            + [f"Story {n} begins.", f"Author: Writer {n % 7}", f"Headline of story {n - 1}"]
+        )
+        title = [f"Headline of story {n}", rng.choice(sections), "Example News"]
+        profile.learn(text, title, page=f"http://example.com/{n}")
+        pages.append((text, title))
+    assert spilled == (profile.lines.spilled_nbytes() > 0)
+    view = profile.cleaning_view()
+    assert len(view.seen) == 0 and len(view.lines) < len(profile.lines)
+    assert view.title_affixes() == profile.title_affixes() and view.title_affixes()
+    assert view.site_name() == profile.site_name() == "Example News"
+    for text, title in pages:
+        own = [title[0]]
+        assert view.clean_text(text, own) == profile.clean_text(text, own)
+    cleaned = [profile.clean_text(text, [title[0]]) for text, title in pages]
+    assert any("Headline of story" not in text for text in cleaned)  # other pages' headlines
+    assert SiteProfile.from_json(view.to_json()).clean_text(pages[5][0]) == view.clean_text(
+        pages[5][0]
+    )
