@@ -274,7 +274,11 @@ class ArchivePipeline:
         # Now that every page of this crawl is known: clean their sites' articles once more,
         # cluster the stories, then judge articles and sites (content-farm signals).
         with timed(stats, "reclean"):
-            stats.set_value("newsarc/articles_recleaned", self.profiles.finish())
+            try:
+                recleaned = self.profiles.finish(self.pool)
+            except BrokenProcessPool:  # a worker died: clean in this process (the same rows)
+                recleaned = self.profiles.finish()
+            stats.set_value("newsarc/articles_recleaned", recleaned)
         with timed(stats, "stories"):
             copied = self.stories.finish()
         with timed(stats, "signals"):

@@ -101,3 +101,31 @@ def test_a_commit_that_loses_the_transaction_stops_all_writing(
     with sqlite3.connect(tmp_path / "a.db") as db:
         assert db.execute("SELECT count(*) FROM captures").fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+def test_a_pool_broken_at_the_end_of_the_crawl_leaves_the_closing_steps_to_this_process(
+    tmp_path: Path,
+) -> None:
+    crawler = get_crawler(
+        Spider, {"NEWSARC_DB": str(tmp_path / "a.db"), "NEWSARC_EXTRACT_WORKERS": 1}
+    )
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+
+    async def run() -> list[PageItem]:
+        urls = [f"http://a.example/{n}" for n in range(4)]
+        return [await pipeline.process_item(page(pipeline, url)) for url in urls]
+
+    try:
+        items = asyncio.run(run())
+        assert pipeline.pool is not None
+        pipeline.pool.submit(os._exit, 1)  # the last worker dies: re-cleaning finds it broken
+        pipeline.close_spider()
+    finally:
+        pipeline.spider_closed("finished")
+    assert [item.page_type for item in items] == ["article"] * 4
+    assert crawler.stats.get_value("newsarc/articles_recleaned") is not None
+    assert crawler.stats.get_value("newsarc/articles_judged") == 4
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        (profile,) = db.execute("SELECT profile FROM sites").fetchone()
+    assert profile and '"pages": 4' in profile
