@@ -255,13 +255,13 @@ def recleaned(
     time in `executor`, in the order of the rows. The workers read the profile's cleaning
     view from a file in a hidden folder in `folder`, once each: sent with every task, a big
     site's profile would cost more than the cleaning."""
-    if executor is None:
+    shared = saved_view(profile, folder) if executor is not None else None
+    if executor is None or shared is None:
         for row in rows:
             yield row, cleaned_values(clean_record(page_record(row), profile))
         return
-    with tempfile.TemporaryDirectory(prefix=".newsarc-reclean-", dir=folder) as shared:
-        saved = Path(shared) / "profile.json"
-        saved.write_text(profile.cleaning_view().to_json(), encoding="utf-8")
+    with shared:
+        saved = Path(shared.name) / "profile.json"
         running: deque[tuple[list[Row], Future]] = deque()
         for chunk in chunked(rows, RECLEAN_TASK):
             records = [page_record(row) for row in chunk]
@@ -270,6 +270,22 @@ def recleaned(
                 yield from zip(*_done(running.popleft()), strict=True)
         while running:
             yield from zip(*_done(running.popleft()), strict=True)
+
+
+def saved_view(profile: SiteProfile, folder: Path) -> tempfile.TemporaryDirectory | None:
+    """A hidden folder in `folder` holding the profile's cleaning view (profile.json), or None
+    when it cannot be written (a full disk, a folder gone): then the caller cleans itself."""
+    try:
+        shared = tempfile.TemporaryDirectory(prefix=".newsarc-reclean-", dir=folder)
+    except OSError:
+        return None
+    try:
+        view = profile.cleaning_view().to_json()
+        (Path(shared.name) / "profile.json").write_text(view, encoding="utf-8")
+    except OSError:
+        shared.cleanup()
+        return None
+    return shared
 
 
 def _done(task: tuple[list[Row], Future]) -> tuple[list[Row], list[Row]]:

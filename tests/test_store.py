@@ -324,3 +324,32 @@ def test_articles_recleaned_in_an_executor_are_the_same(tmp_path: Path, monkeypa
     with sqlite3.connect(path) as conn:
         texts = [text for (text,) in conn.execute("SELECT text FROM articles")]
     assert len(texts) == 20 and not any("Subscribe" in text for text in texts)
+
+
+def test_a_profile_that_cannot_be_handed_to_the_workers_is_cleaned_with_here(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from archive.ingest import recleaned
+
+    store = site_with_boilerplate(tmp_path / "a.db")
+    profile = store._profiles["example.com"]  # type: ignore[attr-defined]
+    rows = list(store.site_articles("example.com"))
+    here = list(recleaned(rows, profile, None, tmp_path))
+
+    class NoWorkers:
+        def submit(self, *args: object) -> None:
+            raise AssertionError("nothing is sent when the profile could not be saved")
+
+    gone = tmp_path / "gone"  # no such folder: the hidden one cannot be made in it
+    assert list(recleaned(rows, profile, NoWorkers(), gone)) == here  # type: ignore[arg-type]
+    full = tmp_path / "full"
+    full.mkdir()
+
+    def no_room(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", no_room)
+    assert list(recleaned(rows, profile, NoWorkers(), full)) == here  # type: ignore[arg-type]
+    assert list(full.iterdir()) == []  # the hidden folder is removed again
+    assert not any("Subscribe" in values["text"] for _, values in here)
+    store.close()
