@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive.store import Row, Store, chunked
 from archive.warc import HttpExchange, WarcLocation
+from archive.workers import in_order
 from extractors import ArticleRecord, PageAnalysis
 from extractors.boilerplate import Lesson, SiteProfile
 from extractors.counts import Spill
@@ -261,15 +261,13 @@ def recleaned(
             yield row, cleaned_values(clean_record(page_record(row), profile))
         return
     with shared:
-        saved = Path(shared.name) / "profile.json"
-        running: deque[tuple[list[Row], Future]] = deque()
-        for chunk in chunked(rows, RECLEAN_TASK):
-            records = [page_record(row) for row in chunk]
-            running.append((chunk, executor.submit(clean_records, str(saved), records)))
-            if len(running) >= RECLEAN_TASKS_RUNNING:
-                yield from zip(*_done(running.popleft()), strict=True)
-        while running:
-            yield from zip(*_done(running.popleft()), strict=True)
+        saved = str(Path(shared.name) / "profile.json")
+        calls = (
+            (chunk, clean_records, (saved, [page_record(row) for row in chunk]))
+            for chunk in chunked(rows, RECLEAN_TASK)
+        )
+        for chunk, values in in_order(executor, calls, RECLEAN_TASKS_RUNNING):
+            yield from zip(chunk, values, strict=True)
 
 
 def saved_view(profile: SiteProfile, folder: Path) -> tempfile.TemporaryDirectory | None:
@@ -286,11 +284,6 @@ def saved_view(profile: SiteProfile, folder: Path) -> tempfile.TemporaryDirector
         shared.cleanup()
         return None
     return shared
-
-
-def _done(task: tuple[list[Row], Future]) -> tuple[list[Row], list[Row]]:
-    rows, future = task
-    return rows, future.result()
 
 
 def cleaned_values(cleaned: ArticleRecord) -> Row:

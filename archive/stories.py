@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.store import Store, chunked
+from archive.workers import in_order
 from extractors.counts import KeySet
 from extractors.similarity import (
     Article,
@@ -194,16 +195,11 @@ class StoryClusters:
             for batch in chunked(rows, BATCH):
                 yield batch, signatures([row["text"] or "" for row in batch])
             return
-        running: deque[tuple[list[dict], Future]] = deque()
-        for batch in chunked(rows, SIGN_TASK):
-            texts = [row["text"] or "" for row in batch]
-            running.append((batch, self.executor.submit(signatures, texts)))
-            if len(running) >= SIGN_TASKS_RUNNING:
-                batch, future = running.popleft()
-                yield batch, future.result()
-        while running:
-            batch, future = running.popleft()
-            yield batch, future.result()
+        calls = (
+            (batch, signatures, ([row["text"] or "" for row in batch],))
+            for batch in chunked(rows, SIGN_TASK)
+        )
+        yield from in_order(self.executor, calls, SIGN_TASKS_RUNNING)
 
     def write(
         self,

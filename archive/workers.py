@@ -1,4 +1,5 @@
-"""Extraction worker processes (live crawl and reindex): how they start and how they end."""
+"""Extraction worker processes (live crawl and reindex): how they start, how work is sent to
+them, and how they end."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def ignore_interrupts() -> None:
@@ -31,3 +38,20 @@ def exit_with_parent() -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def in_order(
+    executor: Executor, calls: Iterable[tuple[T, Callable[..., Any], tuple]], ahead: int
+) -> Iterator[tuple[T, Any]]:
+    """(key, result) of each (key, function, args) of `calls`, run in `executor`, in the order
+    of `calls`; `ahead` calls are sent before the first result is awaited, and `calls` is read
+    no further than that (what they carry stays bounded in memory)."""
+    running: deque[tuple[T, Future]] = deque()
+    for key, function, args in calls:
+        running.append((key, executor.submit(function, *args)))
+        if len(running) >= ahead:
+            done, future = running.popleft()
+            yield done, future.result()
+    while running:
+        done, future = running.popleft()
+        yield done, future.result()

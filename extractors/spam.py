@@ -643,10 +643,10 @@ def generator_text(text: str) -> Signal | None:
 def boilerplate_density(raw_text: str, cleaned_text: str) -> Signal:
     """The share of the page-level text's lines (`articles.raw_text`) that site cleaning
     removed as the site's boilerplate (`articles.text`): disclaimers, ad labels, link lists."""
-    raw = text_lines(raw_text)
+    raw = squashed_lines(raw_text)
     if not raw:
         return signal(BOILERPLATE, 0, "no page text")
-    kept = Counter(raw if cleaned_text == raw_text else text_lines(cleaned_text))
+    kept = Counter(raw if cleaned_text == raw_text else squashed_lines(cleaned_text))
     removed = []
     for line in raw:
         if kept[line] > 0:
@@ -665,7 +665,7 @@ def boilerplate_density(raw_text: str, cleaned_text: str) -> Signal:
     )
 
 
-def text_lines(text: str) -> list[str]:
+def squashed_lines(text: str) -> list[str]:
     """The text's lines that are not blank, each with its runs of whitespace made one space."""
     return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
 
