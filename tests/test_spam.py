@@ -17,6 +17,7 @@ from extractors.spam import (
     CATEGORY_MISMATCH,
     COPY_SHARE,
     GENERATOR_PHRASES,
+    GENERATOR_RES,
     GENERATOR_TEXT,
     NAME_VARIANTS,
     PUBLISHING_RATE,
@@ -321,6 +322,9 @@ GENERATED = [
     "Stop generating",
     "As of my knowledge cutoff in 2021, the company had 300 staff.",
     "I cannot fulfill that request.",
+    "I can’t comply with your request.",
+    "i can not assist with this request",
+    "I am unable to help with that request.",
     "I don't have access to real-time data about the markets.",
     "Here is the rewritten article: Markets fell on Monday.",
     "Please rewrite the following article in simple words.",
@@ -349,6 +353,14 @@ def test_every_generator_phrase_is_tested() -> None:
             if found and any(anchor in lower for anchor in anchors):
                 labels.add(label)
     assert labels == {label for label, _, _, _ in GENERATOR_PHRASES}
+
+
+def test_every_generator_match_holds_one_of_its_anchors() -> None:
+    """The anchors are only a pre-filter: a pattern must never match where none is."""
+    for text in GENERATED:
+        for (label, anchors, _, _), regex in zip(GENERATOR_PHRASES, GENERATOR_RES, strict=True):
+            for match in regex.finditer(text):
+                assert any(anchor in match.group().lower() for anchor in anchors), (label, text)
 
 
 def test_generator_text_combines_and_counts() -> None:
@@ -931,6 +943,17 @@ def test_has_word_is_membership_in_the_texts_words() -> None:
         words = set(letters_of(text))
         for word in probes:
             assert has_word(text, word) == (word in words), (text, word)
+
+
+def test_letters_of_an_ascii_text_are_what_letters_re_finds() -> None:
+    from extractors.spam import LETTERS_RE, letters_of
+
+    texts = random_texts(100, seed=23)
+    texts += [text.encode("ascii", "ignore").decode() for text in texts]
+    texts += ["a_b 3d x2y O'Neil e-mail\tZ", "naïve café", "ſ"]
+    assert sum(text.isascii() for text in texts) >= 100
+    for text in texts:
+        assert letters_of(text) == tuple(LETTERS_RE.findall(text)), text
 
 
 def reference_misspelled(source_text: str, copy_text: str) -> list[tuple[str, str]]:
