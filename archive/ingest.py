@@ -183,10 +183,11 @@ def page_record(row: dict) -> ArticleRecord:
         page = json.loads(row["page_extraction"])
     else:  # stored by an older newsarc: its columns are all there is
         page = {name: row[name] for name in ("title", "site_name", "category")}
+    text = row["raw_text"] or row["text"] or ""
     return ArticleRecord(
         url=row["url"],
         title=page.get("title"),
-        text=row["raw_text"] or row["text"] or "",
+        text=text,
         site_name=page.get("site_name"),
         category=page.get("category"),
         author=row["author"],
@@ -194,6 +195,8 @@ def page_record(row: dict) -> ArticleRecord:
         language=row["language"],
         description=row["description"],
         raw_title=row["raw_title"],
+        # A stored article's count is its stored text's: the page's text as reindex stores it.
+        word_count=(row.get("word_count") or 0) if text == row.get("text") else 0,
     )
 
 

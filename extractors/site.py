@@ -32,9 +32,12 @@ def clean_record(record: ArticleRecord, profile: SiteProfile) -> ArticleRecord:
     """The article without its site's boilerplate lines, its title without the site's affixes.
 
     `record` is the page-level extraction (its `text` not yet cleaned); the result is a copy.
+    Its `word_count`, when not 0, is taken to count its `text` (as every ArticleRecord made
+    by newsarc does): a text the profile leaves as it was is not counted again.
     """
     own_title = split_title(record.raw_title or "")
     text = profile.clean_text(record.text, own_title) or record.text
+    same = record.word_count > 0 and text == record.text
     site_name = record.site_name or profile.site_name()
     parts = clean_title(
         record.raw_title,
@@ -49,7 +52,7 @@ def clean_record(record: ArticleRecord, profile: SiteProfile) -> ArticleRecord:
         title=parts.title or record.title,
         category=record.category or parts.category,
         site_name=site_name or parts.site_name,
-        word_count=len(WORD_RE.findall(text)),
+        word_count=record.word_count if same else len(WORD_RE.findall(text)),
     )
 
 

@@ -89,6 +89,23 @@ def test_crawl_ends_where_reading_every_page_first_does(farm_crawl) -> None:
         )
 
 
+def test_word_counts_count_the_texts_cleaned_or_not(farm_crawl) -> None:
+    from archive.ingest import page_record
+    from extractors.article import WORD_RE
+
+    cleaned = 0
+    for row in farm_crawl["articles"].values():
+        assert row["word_count"] == len(WORD_RE.findall(row["text"])), row["url"]
+        cleaned += row["text"] != row["raw_text"]
+        # A stored count is reused only for the text it counts.
+        expected = row["word_count"] if row["text"] == row["raw_text"] else 0
+        assert page_record(row).word_count == expected
+    assert cleaned  # the site's boilerplate was cut from some texts
+    pages = [(url, page.html) for url, page in farm_crawl["pages"]]
+    for record in extract_site(pages):
+        assert record is not None and record.word_count == len(WORD_RE.findall(record.text))
+
+
 def test_what_was_learned_is_kept_in_sites(farm_crawl) -> None:
     site = farm_crawl["site"]
     profile = json.loads(site["profile"])
