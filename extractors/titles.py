@@ -8,6 +8,7 @@ across the site (`known_affixes`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -558,6 +559,7 @@ def normalise(text: str | None) -> str | None:
     return WHITESPACE_RE.sub(" ", text[: MAX_TITLE_CHARS * 2]).strip()[:MAX_TITLE_CHARS] or None
 
 
+@functools.lru_cache(maxsize=4096)  # a page's titles and a site's names are compared often
 def comparable(text: str) -> str:
     """Case-, punctuation- and whitespace-insensitive form of a text, for equality tests."""
     return NON_WORD_RE.sub("", text.casefold())
