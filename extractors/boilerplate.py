@@ -49,7 +49,17 @@ def normalized(text: str) -> str:
     text = text.strip()
     if text[:1] in LIST_MARKERS and text:
         text = LIST_MARKER_RE.sub("", text)
-    return " ".join(text.split()).lower()  # str.split splits where the regex \s+ does
+    return squashed(text).lower()
+
+
+def squashed(text: str) -> str:
+    r"""`text` with its runs of whitespace made one space, its ends stripped (as
+    `" ".join(text.split())`: str.split splits where the regex \s+ does)."""
+    # Every whitespace character but the space is unprintable: a printable text without a
+    # double space (most lines) is its own result, without a string made for each word.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 @functools.lru_cache(maxsize=CACHED_LINES)

@@ -204,3 +204,17 @@ def test_the_cleaning_view_cleans_as_the_whole_profile(
     assert SiteProfile.from_json(view.to_json()).clean_text(pages[5][0]) == view.clean_text(
         pages[5][0]
     )
+
+
+def test_squashed_is_joining_the_split_words() -> None:
+    import random
+    import sys
+
+    from extractors.boilerplate import squashed
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    pieces = ["a", "Zoë", "·", "-", "  ", " ", "", "\u200b", *spaces]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert squashed(text) == " ".join(text.split()), repr(text)
