@@ -267,3 +267,26 @@ def test_an_executor_stores_the_digests_judging_here_would(
     assert all(digest for _, digest, _ in found[True][0])
     copy_digests = {copy is None for _, _, copy in found[True][0]}
     assert copy_digests == ({True} if fresh_copies is not None else {False})
+
+
+def test_judgment_digests_tell_every_change_of_what_is_judged() -> None:
+    from archive.farm import digest
+
+    text = "The minister said the talks would resume on Monday. " * 4
+    row = {"title": "Talks", "category": "Politics", "text": text, "raw_text": text + "Ad",
+           "language": "en", "ad_slots": 0, "word_count": 36}  # fmt: skip
+    changed = [
+        {"text": text[:-2] + "y."},
+        {"raw_text": text},
+        {"title": "Talks!"},
+        {"category": None},
+        {"category": ""},
+        {"ad_slots": None},
+        {"word_count": 36.0},
+        {"text": "short"},
+        {"text": ["blake2b", "0" * 32]},  # not a column's value, but not a text's digest either
+    ]
+    digests = {digest(row), *(digest(row | change) for change in changed)}
+    assert len(digests) == len(changed) + 1
+    assert digest(dict(reversed(row.items()))) == digest(row)  # key order does not count
+    assert digest(row, None) != digest(row) and digest(row, {"text": text}) != digest(row, None)
