@@ -588,7 +588,7 @@ GENERATOR_PHRASES: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
     ("knowledge cutoff", ("knowledge", "as of my last"),
      r"\b(?:my|as of my) (?:last )?knowledge (?:cutoff|cut-off|update)\b"
      r"|\bas of my last (?:training|update)\b", 0.8),
-    ("cannot fulfill the request", ("i cannot", "i can't", "i can’t", "i can not", "i am unable"),
+    ("cannot fulfill the request", ("cannot", "can't", "can’t", "can not", "am unable"),
      r"\bi (?:cannot|can['’]t|can not|am unable to) (?:fulfill|comply with|assist with"
      r"|help with) (?:this|that|your) request\b", 0.7),
     ("no real-time access", ("real-time", "browsing", "internet access"),

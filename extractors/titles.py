@@ -559,9 +559,18 @@ def normalise(text: str | None) -> str | None:
     return WHITESPACE_RE.sub(" ", text[: MAX_TITLE_CHARS * 2]).strip()[:MAX_TITLE_CHARS] or None
 
 
-@functools.lru_cache(maxsize=4096)  # a page's titles and a site's names are compared often
 def comparable(text: str) -> str:
     """Case-, punctuation- and whitespace-insensitive form of a text, for equality tests."""
+    if len(text) > CACHED_COMPARABLE_CHARS:  # a paragraph: compared once
+        return NON_WORD_RE.sub("", text.casefold())
+    return cached_comparable(text)
+
+
+CACHED_COMPARABLE_CHARS = 400  # titles, site names and short lines; not paragraphs
+
+
+@functools.lru_cache(maxsize=4096)  # a page's titles and a site's names are compared often
+def cached_comparable(text: str) -> str:
     return NON_WORD_RE.sub("", text.casefold())
 
 

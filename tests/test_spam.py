@@ -325,6 +325,9 @@ GENERATED = [
     "I can’t comply with your request.",
     "i can not assist with this request",
     "I am unable to help with that request.",
+    "ı cannot fulfill this request.",  # a dotless i: IGNORECASE takes it for an i
+    "İ CANNOT FULFILL THIS REQUEST.",
+    "I cannot fulfill this requeſt.",  # a long s
     "I don't have access to real-time data about the markets.",
     "Here is the rewritten article: Markets fell on Monday.",
     "Please rewrite the following article in simple words.",
