@@ -41,7 +41,6 @@ from __future__ import annotations
 import fcntl
 import heapq
 import itertools
-import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -62,7 +61,7 @@ from archive.store import (
     Store,
 )
 from archive.stories import StoryClusters
-from archive.workers import ignore_interrupts
+from archive.workers import ignore_interrupts, worker_context
 from extractors.boilerplate import SiteProfile
 from extractors.site import clean_record, learn_record
 from extractors.urls import host_of
@@ -631,7 +630,7 @@ class Merger:
         if self.workers < 2:
             score_sites(self.store, judged, fresh)
             return
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         with ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=ignore_interrupts
         ) as pool:

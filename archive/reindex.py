@@ -16,7 +16,6 @@ changes nothing.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import tempfile
 from collections import deque
@@ -42,7 +41,7 @@ from archive.ingest import (
 from archive.store import Store
 from archive.stories import StoryClusters
 from archive.warc import body_encodings, decode_payload
-from archive.workers import ignore_interrupts
+from archive.workers import ignore_interrupts, worker_context
 from extractors import PageAnalysis, analyze_page, decode_html, looks_like_html
 from extractors.boilerplate import Lesson
 from extractors.site import record_lesson
@@ -164,7 +163,7 @@ class Reindexer:
         self.pool: ProcessPoolExecutor | None = None
 
     def run(self, files: list[Path]) -> ReindexStats:
-        context = multiprocessing.get_context("spawn")
+        context = worker_context()
         with ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=ignore_interrupts
         ) as pool:

@@ -1,0 +1,39 @@
+"""How reindex and merge start their worker processes (archive.workers.worker_context)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+from archive.workers import worker_context
+
+ONE_THREAD = """
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from archive.workers import ignore_interrupts, worker_context
+
+context = worker_context()
+with ProcessPoolExecutor(2, mp_context=context, initializer=ignore_interrupts) as pool:
+    squares = list(pool.map(pow, range(5), [2] * 5))
+print(context.get_start_method(), threading.active_count(), squares)
+"""
+
+
+def test_a_process_running_one_thread_forks_its_workers() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ONE_THREAD], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(maxsplit=2) == ["fork", "1", "[0, 1, 4, 9, 16]\n"]
+
+
+def test_a_process_running_another_thread_spawns_them() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+    try:
+        assert worker_context().get_start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
