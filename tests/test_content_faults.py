@@ -38,4 +38,3 @@ def test_analysis_faults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert analyze_page(binary, "http://a.example/s").faults == ["not_html"]
     monkeypatch.setattr(html_module, "MAX_HTML_CHARS", len(STORY) // 2)
     assert analyze_page(STORY, "http://a.example/s").faults == ["huge_html"]
-
