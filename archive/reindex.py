@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -65,6 +66,13 @@ class ReindexStats:
     removed: int = 0
     recleaned: int = 0
     bytes_read: int = 0
+    steps: dict[str, float] = field(default_factory=dict)  # STEPS → wall seconds
+
+
+# What a reindex does, in order: read the WARCs and analyse their pages (in the pool); clean the
+# sites' articles with what was learned from all their pages; cluster the stories; judge the
+# articles and sites (farm signals).
+STEPS = ("extraction", "re-cleaning", "story clusters", "farm signals")
 
 
 @dataclass
@@ -145,6 +153,7 @@ class Reindexer:
         workers: int | None = None,
         since_date: datetime | None = None,
         on_progress: Callable[[int, ReindexStats], None] | None = None,  # (bytes read, stats)
+        on_step: Callable[[str], None] | None = None,  # one of STEPS starts
     ) -> None:
         self.store = Store(db)
         # The profiles' big counts go to a hidden folder beside the database, removed by run().
@@ -156,11 +165,13 @@ class Reindexer:
         self.workers = workers or os.cpu_count() or 1
         self.since_date = since_date
         self.on_progress = on_progress
+        self.on_step = on_step
         self.stats = ReindexStats()
         self.queue: deque[Job] = deque()
         self.batch: list[Job] = []
         self.in_flight: deque[Future] = deque()
         self.pool: ProcessPoolExecutor | None = None
+        self._step_started = 0.0
 
     def run(self, files: list[Path]) -> ReindexStats:
         context = worker_context()
@@ -168,18 +179,35 @@ class Reindexer:
             self.workers, mp_context=context, initializer=ignore_interrupts
         ) as pool:
             self.pool = pool
+            self._step("extraction")
             for path in files:
                 self._read_file(path)
             self._submit_batch()
             self._drain(block=True)
+            self._step("re-cleaning")
             self.stats.recleaned = self.profiles.finish(pool)
+            self._step("story clusters")
             stories = StoryClusters(self.store, executor=pool)
             copied = stories.finish()
+            self._step("farm signals")
             hosts = set(self.profiles.profiles) | copied
             score_sites(self.store, hosts, stories.rejudge, pool)
+            self._step(None)
         self.store.close()
         self.profile_spill.cleanup()
         return self.stats
+
+    def _step(self, name: str | None) -> None:
+        """End the step under way (its wall time goes to stats.steps) and start `name`."""
+        now = time.monotonic()
+        if self.stats.steps:
+            last = next(reversed(self.stats.steps))
+            self.stats.steps[last] = now - self._step_started
+        if name is not None:
+            self.stats.steps[name] = 0.0
+            if self.on_step:
+                self.on_step(name)
+        self._step_started = now
 
     def _read_file(self, path: Path) -> None:
         self.stats.files += 1

@@ -51,6 +51,13 @@ class Progress:
         rate = f"{stats.records / elapsed:,.0f} records/s"
         self.bar.update(max(0, bytes_read - self.bar.pos), rate)
 
+    def step(self, name: str) -> None:
+        """A step of the reindex starts (see archive.reindex.STEPS): the bar names it, which
+        tells what the wait is for once the WARCs are read."""
+        if self.shown:
+            self.bar.current_item = name
+            self.bar.render_progress()
+
     def close(self) -> None:
         if self.shown:
             self.bar.__exit__(None, None, None)
@@ -101,7 +108,7 @@ def reindex(paths: tuple[str, ...], db: str, workers: int, since: str | None) ->
     progress = Progress(sum(path.stat().st_size for path in files))
     started = time.monotonic()
     try:
-        stats = Reindexer(db, workers, since_date, progress.update).run(files)
+        stats = Reindexer(db, workers, since_date, progress.update, progress.step).run(files)
     except (OSError, sqlite3.Error) as exc:
         fail(f"reindex stopped: {exc}")
     finally:
@@ -114,6 +121,8 @@ def reindex(paths: tuple[str, ...], db: str, workers: int, since: str | None) ->
         f"{stats.records / max(elapsed, 1e-6):,.0f} records/s in {elapsed:.1f} s; database {db}",
         err=True,
     )
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stats.steps.items())
+    click.echo(f"newsarc: steps: {steps}", err=True)
     if stats.unresolved_revisits:
         click.echo(
             f"newsarc: {stats.unresolved_revisits} revisit records refer to records that are "

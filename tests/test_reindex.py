@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.reindex import Reindexer, warc_files
+from archive.reindex import STEPS, Reindexer, warc_files
 from conftest import warcio_check
 from newsarc.demo import build_sites
 from newsarc.demo.server import running_sites
@@ -83,6 +85,8 @@ def test_a_lost_database_is_rebuilt_the_same_from_the_warcs(archives, tmp_path: 
     result = newsarc("reindex", str(archives["warcs"]), "--db", str(rebuilt), "--workers", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "reindexed 1 WARC files" in result.stderr
+    steps = ", ".join(f"{name} \\d+\\.\\d s" for name in STEPS)
+    assert re.search(f"newsarc: steps: {steps}\\n", result.stderr), result.stderr[-2000:]
     assert rows(rebuilt, ARTICLE_SQL) == rows(archives["live"], ARTICLE_SQL)
     assert len(rows(rebuilt, ARTICLE_SQL)) == 80
     assert rows(rebuilt, CAPTURE_SQL) == rows(archives["live"], CAPTURE_SQL)
@@ -194,3 +198,25 @@ def test_encoded_bodies_are_decoded_by_the_workers_as_before(tmp_path: Path) -> 
         ("http://news.test/chunked", 1), ("http://news.test/sniffed", 1),
         ("http://news.test/empty", 0), ("http://news.test/image.png", 0),
     ]  # fmt: skip
+
+
+def test_each_step_is_announced_and_timed(tmp_path: Path) -> None:
+    write_warc(tmp_path / "a.warc.gz", [
+        (f"http://news.test/{n}", [("Content-Type", "text/html")], ARTICLE_HTML) for n in range(3)
+    ])  # fmt: skip
+    announced: list[str] = []
+
+    def on_step(name: str) -> None:
+        announced.append(name)
+        if name == "story clusters":
+            time.sleep(0.3)  # counts in that step, which starts before it is announced
+
+    started = time.monotonic()
+    stats = Reindexer(tmp_path / "r.db", workers=1, on_step=on_step).run(warc_files([tmp_path]))
+    took = time.monotonic() - started
+    assert announced == list(STEPS)
+    assert list(stats.steps) == list(STEPS)
+    assert all(seconds >= 0 for seconds in stats.steps.values())
+    assert sum(stats.steps.values()) <= took
+    assert stats.steps["story clusters"] >= 0.3 > stats.steps["re-cleaning"]
+    assert stats.pages == 3

@@ -139,14 +139,24 @@ def run_reindex(name: str, warcs: Path, out: Path, workers: int) -> dict:
     command = [sys.executable, "-m", "newsarc", "reindex", str(warcs), "--db", str(db),
                "--workers", str(workers)]  # fmt: skip
     figures = measure(name, command, out / "logs")
-    found = re.search(r"(\d+) records,", Path(figures["log"]).read_text())
+    log = Path(figures["log"]).read_text()
+    found = re.search(r"(\d+) records,", log)
     if figures["code"] != 0 or not found:
         raise RunError(f"{name}: newsarc reindex failed, see {figures['log']}")
     with sqlite3.connect(db) as conn:
         pages = conn.execute("SELECT count(*) FROM captures WHERE page_type IS NOT NULL")
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         return {**figures, "records": int(found.group(1)), "pages": pages.fetchone()[0],
-                "articles": articles}  # fmt: skip
+                "articles": articles, "steps": reindex_steps(log)}  # fmt: skip
+
+
+def reindex_steps(log: str) -> dict[str, float]:
+    """The wall seconds of each step, from `newsarc reindex`'s "steps:" line."""
+    found = re.search(r"^newsarc: steps: (.*)$", log, re.MULTILINE)
+    if not found:
+        return {}
+    pairs = (re.fullmatch(r"(.+) (\d+\.\d+) s", item) for item in found.group(1).split(", "))
+    return {pair.group(1): float(pair.group(2)) for pair in pairs if pair}
 
 
 def sample(files: list[Path], limit: int) -> list[Path]:
