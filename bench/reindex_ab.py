@@ -7,9 +7,9 @@ BASE is any git revision (a commit, a tag, `HEAD~3`). It is checked out in a tem
 worktree, and each round reindexes the WARCs into an empty database twice, BASE's code first,
 then this checkout's. The runs alternate so that a machine slowing down for a while, as
 shared ones do by a few percent an hour, weighs on both sides alike. Prints each run's wall
-time and CPU (user + system of `newsarc reindex` and its workers), then the medians and this
-checkout's ratio to BASE. The WARCs default to those of the last `bench/performance.py` run,
-which must have been made first.
+time and CPU (user + system of `newsarc reindex` and its workers), and its steps' wall times
+when the code prints them, then the medians and this checkout's ratio to BASE. The WARCs
+default to those of the last `bench/performance.py` run, which must have been made first.
 
 The figures are for a quiet machine: run nothing else meanwhile.
 """
@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from perf.runs import reindex_steps
 
 HERE = Path(__file__).resolve().parent
 CHECKOUT = HERE.parent
@@ -59,18 +61,24 @@ def worktree(*arguments: str) -> None:
         sys.exit(f"reindex_ab: git worktree {arguments[0]} failed: {result.stderr.strip()}")
 
 
-def compare(base: Path, args: argparse.Namespace, db: Path) -> dict[str, list[tuple[float, float]]]:
-    runs: dict[str, list[tuple[float, float]]] = {"base": [], "this": []}
+Run = tuple[float, float, dict[str, float]]  # wall s, CPU s, the steps' wall s
+
+
+def compare(base: Path, args: argparse.Namespace, db: Path) -> dict[str, list[Run]]:
+    runs: dict[str, list[Run]] = {"base": [], "this": []}
     for round_ in range(1, args.rounds + 1):
         for side, tree in (("base", base), ("this", CHECKOUT)):
-            wall, cpu = reindex(tree, args.warcs.resolve(), db, args.workers)
-            runs[side].append((wall, cpu))
-            print(f"round {round_}, {side:4s}: {wall:6.2f} s wall, {cpu:6.2f} s CPU", flush=True)
+            wall, cpu, steps = reindex(tree, args.warcs.resolve(), db, args.workers)
+            runs[side].append((wall, cpu, steps))
+            listed = "".join(f", {name} {seconds:.1f}" for name, seconds in steps.items())
+            print(f"round {round_}, {side:4s}: {wall:6.2f} s wall, {cpu:6.2f} s CPU{listed}",
+                  flush=True)  # fmt: skip
     return runs
 
 
-def reindex(tree: Path, warcs: Path, db: Path, workers: int) -> tuple[float, float]:
-    """Wall and CPU seconds of one reindex into an empty database with `tree`'s code."""
+def reindex(tree: Path, warcs: Path, db: Path, workers: int) -> Run:
+    """Wall and CPU seconds of one reindex into an empty database with `tree`'s code, and
+    the wall seconds of its steps (none from code that does not print them)."""
     for leftover in db.parent.glob(f"{db.name}*"):
         leftover.unlink()
     for hidden in db.parent.glob(f".{db.name}*"):
@@ -88,15 +96,22 @@ def reindex(tree: Path, warcs: Path, db: Path, workers: int) -> tuple[float, flo
     if result.returncode != 0:
         sys.exit(f"reindex_ab: reindex with {tree} failed: {result.stderr.strip()[-500:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
+    return wall, cpu, reindex_steps(result.stderr)
 
 
-def report(runs: dict[str, list[tuple[float, float]]], base: str) -> None:
-    wall = {side: statistics.median(w for w, _ in found) for side, found in runs.items()}
-    cpu = {side: statistics.median(c for _, c in found) for side, found in runs.items()}
-    print("\n| code | median wall s | median CPU s |\n| --- | ---: | ---: |")
-    print(f"| {base} | {wall['base']:.2f} | {cpu['base']:.2f} |")
-    print(f"| this checkout | {wall['this']:.2f} | {cpu['this']:.2f} |")
+def report(runs: dict[str, list[Run]], base: str) -> None:
+    wall = {side: statistics.median(run[0] for run in found) for side, found in runs.items()}
+    cpu = {side: statistics.median(run[1] for run in found) for side, found in runs.items()}
+    names = [name for name in runs["this"][0][2] if all(name in run[2] for r in runs.values()
+             for run in r)]  # fmt: skip
+    steps = {side: [statistics.median(run[2][name] for run in found) for name in names]
+             for side, found in runs.items()}  # fmt: skip
+    head = "".join(f" {name} s |" for name in names)
+    print(f"\n| code | median wall s | median CPU s |{head}")
+    print("| --- | ---: | ---: |" + " ---: |" * len(names))
+    for side, label in (("base", base), ("this", "this checkout")):
+        cells = "".join(f" {seconds:.2f} |" for seconds in steps[side])
+        print(f"| {label} | {wall[side]:.2f} | {cpu[side]:.2f} |{cells}")
     print(
         f"\nthis checkout ÷ {base}: wall {wall['this'] / wall['base']:.3f}, "
         f"CPU {cpu['this'] / cpu['base']:.3f}"
