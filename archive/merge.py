@@ -41,6 +41,7 @@ from __future__ import annotations
 import fcntl
 import heapq
 import itertools
+import multiprocessing
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -61,7 +62,7 @@ from archive.store import (
     Store,
 )
 from archive.stories import StoryClusters
-from archive.workers import ignore_interrupts, worker_context
+from archive.workers import ignore_interrupts
 from extractors.boilerplate import SiteProfile
 from extractors.site import clean_record, learn_record
 from extractors.urls import host_of
@@ -630,7 +631,9 @@ class Merger:
         if self.workers < 2:
             score_sites(self.store, judged, fresh)
             return
-        context = worker_context()
+        # Spawned: forked from this process (big by now: every site's profile), the workers'
+        # garbage collection would copy its pages one by one.
+        context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=ignore_interrupts
         ) as pool:

@@ -7,6 +7,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -18,16 +19,19 @@ T = TypeVar("T")
 
 
 def worker_context() -> BaseContext:
-    """How a reindex or merge starts its workers: forked from this process while it runs one
-    thread, spawned otherwise.
+    """How a reindex starts its workers: forked from this process on Linux while it runs one
+    Python thread, spawned otherwise.
 
     A forked worker starts with newsarc, trafilatura and lxml imported (a spawned one spends
     0.7 s of CPU importing them, and the first pages wait for it). A fork copies only the
-    thread that forks, so a lock another thread held then stays held in the child: with a
-    second thread running, workers are spawned. (The crawl always spawns: Twisted runs
-    threads.) The pool forks all its workers at its first task, before its own threads.
+    thread that forks, so a lock another Python thread held would stay held in the child: with
+    a second one running, workers are spawned. (numpy's OpenBLAS threads prepare themselves
+    for a fork; Python 3.12+ still warns of them with a DeprecationWarning.) macOS spawns, as
+    CPython does there by default: its system frameworks do not survive a fork. The crawl
+    always spawns (Twisted runs threads), and so does merge, whose pool starts from a big
+    process. The pool forks all its workers at its first task, before its own threads.
     """
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    if sys.platform == "linux" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
