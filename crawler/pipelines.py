@@ -9,7 +9,7 @@ import os
 import sqlite3
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -38,8 +38,6 @@ from crawler.judging import LiveJudging
 from crawler.runs import database_failure, stop_crawl
 from crawler.signals import capture_archived
 from extractors import PageAnalysis, analyze_page
-from extractors.boilerplate import Lesson
-from extractors.site import record_lesson
 
 if TYPE_CHECKING:
     from typing import Self
@@ -63,18 +61,6 @@ class PageItem:
     page_type: str | None = None
     title: str | None = None
     known_page_type: str | None = None  # an unchanged or replayed page, analysed before
-
-
-def analysed(
-    analyze: Callable[..., PageAnalysis], html: str, url: str, **options: Any
-) -> tuple[PageAnalysis, Lesson | None]:
-    """In a worker: the page's analysis, and what its article teaches its site's profile.
-
-    The lesson is computed here as reindex computes it, not in the reactor's thread: 0.7 ms
-    of a page's 12 ms there when the crawl is bound by that thread (bench/performance.py)."""
-    analysis = analyze(html, url, **options)
-    article = analysis.article
-    return analysis, record_lesson(article) if article is not None else None
 
 
 @contextmanager
@@ -208,14 +194,14 @@ class ArchivePipeline:
         if item.known_page_type:  # unchanged since its last capture, or replayed on resume
             item.page_type, item.html = item.known_page_type, ""
             return item
-        analysis, lesson = await self._analyze(item)
+        analysis = await self._analyze(item)
         if self.database_broken:  # it broke while the page was being analysed
             raise DropItem(f"{item.url}: the database cannot be written")
         for fault in analysis.faults:
             self.crawler.stats.inc_value(f"newsarc/content/{fault}")
         with self.writing(f"store the page {item.url}"):
             article_id = ingest_page(
-                self.store, item.capture, analysis, self.crawl_id, self.profiles, lesson
+                self.store, item.capture, analysis, self.crawl_id, self.profiles
             )
             if article_id is not None:
                 self.crawler.stats.inc_value("newsarc/articles")
@@ -227,17 +213,14 @@ class ArchivePipeline:
         item.page_type, item.title, item.html = analysis.page_type, analysis.title, ""
         return item
 
-    async def _analyze(self, item: PageItem) -> tuple[PageAnalysis, Lesson | None]:
-        """Analyse in the pool (see `analysed`); a worker that dies is replaced and the page
-        tried once more."""
+    async def _analyze(self, item: PageItem) -> PageAnalysis:
+        """Analyse in the pool; a worker that dies is replaced and the page tried once more."""
         error: BaseException | None = None
         for _attempt in range(2):
             pool = self.pool
             assert pool is not None
             try:
-                future = pool.submit(
-                    analysed, self.analyze, item.html, item.url, feed_title=item.feed_title
-                )
+                future = pool.submit(self.analyze, item.html, item.url, feed_title=item.feed_title)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
                 error = exc
@@ -247,7 +230,7 @@ class ArchivePipeline:
                 break
         logger.warning("extraction failed for %s: %r", item.url, error)
         self.crawler.stats.inc_value("newsarc/extract_errors")
-        return PageAnalysis(page_type="error", reason=f"extraction failed: {error!r}"), None
+        return PageAnalysis(page_type="error", reason=f"extraction failed: {error!r}")
 
     def _replace_pool(self, broken: ProcessPoolExecutor) -> None:
         if self.pool is not broken:  # another page already replaced it

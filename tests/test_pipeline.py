@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,6 @@ from archive.ingest import Capture
 from conftest import article_html
 from crawler.pipelines import ArchivePipeline, PageItem
 from extractors import PageAnalysis, analyze_page
-from extractors.site import record_lesson
 
 
 def die_on_boom(html: str, url: str | None = None, **options: object) -> PageAnalysis:
@@ -131,41 +129,3 @@ def test_a_pool_broken_at_the_end_of_the_crawl_leaves_the_closing_steps_to_this_
     with sqlite3.connect(tmp_path / "a.db") as db:
         (profile,) = db.execute("SELECT profile FROM sites").fetchone()
     assert profile and '"pages": 4' in profile
-
-
-def test_what_a_page_teaches_its_site_is_computed_in_the_worker(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The reactor's thread learns each article's lesson from the worker, as a reindex does:
-    computing it here fails this test (the workers, spawned, have the real function)."""
-    crawler = get_crawler(
-        Spider, {"NEWSARC_DB": str(tmp_path / "a.db"), "NEWSARC_EXTRACT_WORKERS": 1}
-    )
-    pipeline = ArchivePipeline.from_crawler(crawler)
-    pipeline.open_spider()
-    urls = [f"http://a.example/{n}" for n in range(3)]
-    analyses = [analyze_page(article_html("harbour", f"Story at {url}"), url) for url in urls]
-    expected = [record_lesson(analysis.article) for analysis in analyses]
-
-    def not_here(record: object) -> None:
-        raise AssertionError("the lesson was computed in the crawler's process")
-
-    monkeypatch.setattr("extractors.site.record_lesson", not_here)
-    learned: list[object] = []
-    monkeypatch.setattr(
-        "archive.ingest.learn_record", lambda profile, record, lesson: learned.append(lesson)
-    )
-
-    async def run() -> list[PageItem]:
-        return [await pipeline.process_item(page(pipeline, url)) for url in urls]
-
-    try:
-        items = asyncio.run(run())
-    finally:
-        pipeline.close_spider()
-        pipeline.spider_closed("finished")
-    assert [item.page_type for item in items] == ["article"] * 3
-    # (title segments come from a set: their order is the process's string hashing's)
-    assert [replace(lesson, title_parts=frozenset(lesson.title_parts)) for lesson in learned] == [
-        replace(lesson, title_parts=frozenset(lesson.title_parts)) for lesson in expected
-    ]
