@@ -7,12 +7,12 @@ Issue 10's reindex target compares a reindex on every core with plain `trafilatu
 each of them: on a CPU-bound machine the ratio is about trafilatura's CPU per page ÷ the
 reindex's CPU per page. This script splits the reindex's CPU so that the gap can be read:
 
-1. The WARCs' HTML pages (2xx responses, as a reindex picks them) through plain
+1. One `Reindexer` run of the WARCs into an empty database: the CPU of this process and of its
+   workers in each step (extraction, re-cleaning, story clusters, farm signals).
+2. The same WARCs' HTML pages (2xx responses, as a reindex picks them) through plain
    `trafilatura.extract` and through the page analysis that a reindex worker runs
    (`archive.reindex.analyze_batch`: trafilatura in newsarc's modes plus newsarc's own analysis),
    in this process, alternating for `--rounds` rounds.
-2. One `Reindexer` run of the same WARCs into an empty database: the CPU of this process and of
-   its workers in each step (extraction, re-cleaning, story clusters, farm signals).
 
 It ends with the CPU a page may cost for the 0.8 target (trafilatura's ÷ 0.8). The WARCs
 default to those of the last `bench/performance.py` run. Run nothing else meanwhile.
@@ -128,11 +128,13 @@ def main() -> None:
     if not args.warcs.exists():
         parser.error(f"{args.warcs}: no such folder; run python3 bench/performance.py first")
     files = warc_files([args.warcs])
-    pages = html_pages(files)
-    print(f"{len(pages)} HTML pages in {len(files)} WARC files", flush=True)
-    plain, analysed = per_page_cpu(pages, args.rounds)
-    print(f"reindex with {args.workers} workers ...", flush=True)
+    # The reindex first: its workers fork from this process, which must not have analysed
+    # the pages already (what they learn stays in its caches).
+    print(f"reindex of {len(files)} WARC files with {args.workers} workers ...", flush=True)
     count, steps = reindex_cpu(files, args.workers)
+    pages = html_pages(files)
+    print(f"{len(pages)} HTML pages through trafilatura and newsarc, in turn", flush=True)
+    plain, analysed = per_page_cpu(pages, args.rounds)
     total = sum(own + work for own, work in steps.values())
     print("\n| part of the reindex | this process, ms a page | workers, ms a page |")
     print("| --- | ---: | ---: |")
