@@ -8,7 +8,9 @@ each of them: on a CPU-bound machine the ratio is about trafilatura's CPU per pa
 reindex's CPU per page. This script splits the reindex's CPU so that the gap can be read:
 
 1. One `Reindexer` run of the WARCs into an empty database: the CPU of this process and of its
-   workers in each step (extraction, re-cleaning, story clusters, farm signals).
+   workers in each step (extraction, re-cleaning, story clusters, farm signals), each step's wall
+   time, and how many cores it kept busy (its CPU ÷ its wall time: 2.0 on 2 cores is a step that
+   waits for nothing but the CPU).
 2. The same WARCs' HTML pages (2xx responses, as a reindex picks them) through plain
    `trafilatura.extract` and through the page analysis that a reindex worker runs
    (`archive.reindex.analyze_batch`: trafilatura in newsarc's modes plus newsarc's own analysis),
@@ -27,6 +29,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import trafilatura
 from perf.measured import cpu_seconds, descendants
@@ -93,28 +96,42 @@ def workers_cpu(others: set[int]) -> float:
     return sum(cpu_seconds(pid) or 0.0 for pid in descendants(os.getpid()) if pid not in others)
 
 
-def reindex_cpu(files: list[Path], workers: int) -> tuple[int, dict[str, tuple[float, float]]]:
-    """Pages, and each step's (this process's, the workers') CPU seconds in one reindex."""
-    marks: list[tuple[str, float, float]] = []
+class Step(NamedTuple):
+    own: float  # CPU seconds of this process
+    work: float  # CPU seconds of the workers
+    wall: float  # seconds
+
+    def cores(self) -> float:
+        """Cores kept busy: CPU ÷ wall time."""
+        return (self.own + self.work) / self.wall if self.wall > 0 else 0.0
+
+
+def reindex_cpu(files: list[Path], workers: int) -> tuple[int, dict[str, Step]]:
+    """Pages, and each step's CPU seconds (this process's, the workers') and wall time in one
+    reindex."""
+    marks: list[tuple[str, float, float, float]] = []  # name, when, own CPU, workers' CPU
     others = set(descendants(os.getpid()))  # this process, and any child it had already
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryDirectory() as folder:
-        start = own_cpu()
+        started, start = time.monotonic(), own_cpu()
         reindexer = Reindexer(
             Path(folder) / "budget.db",
             workers,
-            on_step=lambda name: marks.append((name, own_cpu(), workers_cpu(others))),
+            on_step=lambda name: marks.append(
+                (name, time.monotonic(), own_cpu(), workers_cpu(others))
+            ),
         )
         stats = reindexer.run(files)
-        end_own = own_cpu()
+        ended, end_own = time.monotonic(), own_cpu()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, now ended
     end_workers = (children.ru_utime + children.ru_stime) - (
         children_before.ru_utime + children_before.ru_stime
     )
-    steps = {"start-up": (marks[0][1] - start, marks[0][2])}
-    ends = [(own, work) for _, own, work in marks[1:]] + [(end_own, end_workers)]
-    for (name, own, work), (next_own, next_work) in zip(marks, ends, strict=True):
-        steps[name] = (next_own - own, next_work - work)
+    _, first, first_own, first_work = marks[0]
+    steps = {"start-up": Step(first_own - start, first_work, first - started)}
+    ends = [mark[1:] for mark in marks[1:]] + [(ended, end_own, end_workers)]
+    for (name, when, own, work), (next_when, next_own, next_work) in zip(marks, ends, strict=True):
+        steps[name] = Step(next_own - own, next_work - work, next_when - when)
     return stats.pages, steps
 
 
@@ -134,12 +151,16 @@ def main() -> None:
     pages = html_pages(files)
     print(f"{len(pages)} HTML pages through trafilatura and newsarc, in turn", flush=True)
     plain, analysed = per_page_cpu(pages, args.rounds)
-    total = sum(own + work for own, work in steps.values())
-    print("\n| part of the reindex | this process, ms a page | workers, ms a page |")
-    print("| --- | ---: | ---: |")
-    for name, (own, work) in steps.items():
-        print(f"| {name} | {1000 * own / count:.2f} | {1000 * work / count:.2f} |")
-    print(f"| **all** ({count} pages) | | **{1000 * total / count:.2f}** together |\n")
+    total = sum(step.own + step.work for step in steps.values())
+    wall = sum(step.wall for step in steps.values())
+    print("\n| part of the reindex | this process, ms a page | workers, ms a page | wall, s "
+          "| cores busy |")  # fmt: skip
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name, step in steps.items():
+        print(f"| {name} | {1000 * step.own / count:.2f} | {1000 * step.work / count:.2f} "
+              f"| {step.wall:.2f} | {step.cores():.2f} |")  # fmt: skip
+    print(f"| **all** ({count} pages) | | **{1000 * total / count:.2f}** together "
+          f"| {wall:.2f} | {total / wall if wall else 0:.2f} |\n")  # fmt: skip
     print(f"plain trafilatura: {plain:.2f} ms a page; newsarc's page analysis in a worker: "
           f"{analysed:.2f} ms ({analysed / plain:.2f} ×)")  # fmt: skip
     print(f"at {TARGET} of trafilatura's rate on every core, a reindex may spend "

@@ -61,9 +61,15 @@ def test_each_step_has_the_cpu_of_this_process_and_of_the_workers(tmp_path: Path
     pages, steps = reindex_budget.reindex_cpu([tmp_path / "a.warc.gz"], workers=1)
     assert pages == 3
     assert list(steps) == ["start-up", *STEPS]
-    assert steps["start-up"][1] == 0  # no worker yet: the pool starts them at its first task
-    assert steps["extraction"][1] > 0  # the pages were analysed in the worker
-    assert all(own >= 0 and work >= 0 for own, work in steps.values())
+    assert steps["start-up"].work == 0  # no worker yet: the pool starts them at its first task
+    assert steps["extraction"].work > 0  # the pages were analysed in the worker
+    assert all(step.own >= 0 and step.work >= 0 and step.wall > 0 for step in steps.values())
+    # no more cores busy than there are processes: the worker and this one
+    assert 0 < steps["extraction"].cores() <= workers_and_this_process(1) + 0.2
+
+
+def workers_and_this_process(workers: int) -> int:
+    return workers + 1
 
 
 def test_the_command_prints_the_split_and_the_ratio(tmp_path: Path) -> None:
@@ -74,10 +80,22 @@ def test_the_command_prints_the_split_and_the_ratio(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    rows = dict(re.findall(r"^\| (.+?) \| (\d+\.\d+) \| (?:\d+\.\d+) \|$", done.stdout, re.M))
-    assert list(rows) == ["start-up", *STEPS]
-    total = re.search(r"\*\*all\*\* \(3 pages\) \| \| \*\*(\d+\.\d+)\*\*", done.stdout)
+    number = r"(\d+\.\d+)"
+    rows = re.findall(rf"^\| (.+?) \| {number} \| {number} \| {number} \| {number} \|$",
+                      done.stdout, re.M)  # fmt: skip
+    assert [name for name, *_ in rows] == ["start-up", *STEPS]
+    total = re.search(
+        rf"\*\*all\*\* \(3 pages\) \| \| \*\*{number}\*\* together \| {number} \| {number} \|",
+        done.stdout,
+    )
     assert total, done.stdout
+    cpu = sum(float(own) + float(work) for _, own, work, _, _ in rows)
+    assert abs(cpu - float(total.group(1))) < 0.05  # ms a page: the steps add up
+    wall = sum(float(seconds) for *_, seconds, _ in rows)
+    assert abs(wall - float(total.group(2))) < 0.05
+    for _, own, work, seconds, cores in rows:  # cores busy: CPU ÷ wall, per step
+        if float(seconds) >= 0.2:
+            assert abs(3 * (float(own) + float(work)) / 1000 / float(seconds) - float(cores)) < 0.1
     plain = re.search(r"^plain trafilatura: (\d+\.\d+) ms a page", done.stdout, re.M)
     ratio = re.search(r"it spends (\d+\.\d+): ratio ≈ (\d+\.\d+)", done.stdout)
     assert plain and ratio, done.stdout
