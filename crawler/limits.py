@@ -3,6 +3,9 @@
 - `BodySizeLimit` (extension): a body is cut at NEWSARC_MAX_BODY_SIZE bytes as they come over
   the wire, and a gzip or deflate body as soon as what has come would inflate past
   DOWNLOAD_MAXSIZE (a gzip bomb: 10 MB that inflate to 10 GB is cut after its first ~64 KB).
+  A compressed body is inflated here only once it is long enough to inflate past the limit at
+  deflate's maximum ratio: most pages end before, and are inflated once, not twice, on the
+  reactor thread (HttpCompressionMiddleware inflates them too).
   Unlike Scrapy's DOWNLOAD_MAXSIZE, which drops such a response, the part received is kept:
   WarcCaptureMiddleware archives it with `WARC-Truncated: length`, and the page is analysed as
   far as it goes (HttpCompressionMiddleware refuses to inflate a cut bomb past
@@ -60,6 +63,12 @@ class Inflated:
         return self.size
 
 
+# No deflate stream, gzip's or zlib's, inflates to more than 1032 times its size (zlib's own
+# bound: 258 bytes for every 2 bits at best): a body of fewer than DOWNLOAD_MAXSIZE ÷ 1032
+# bytes (65 KB) cannot inflate past DOWNLOAD_MAXSIZE.
+MAX_DEFLATE_RATIO = 1032
+
+
 class BodySizeLimit:
     """Cuts a body at NEWSARC_MAX_BODY_SIZE wire bytes, or when it would inflate past
     DOWNLOAD_MAXSIZE (a gzip bomb), and keeps what came (see the module docs)."""
@@ -72,6 +81,8 @@ class BodySizeLimit:
         # retry would start with the failed try's count and be cut early).
         self.received: dict[int, int] = {}
         self.inflating: dict[int, Inflated] = {}
+        # A compressed body's chunks, until it is long enough to be a bomb (MAX_DEFLATE_RATIO).
+        self.waiting: dict[int, list[bytes]] = {}
         crawler.signals.connect(self.headers_received, signal=signals.headers_received)
         crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
         crawler.signals.connect(self.left, signal=signals.request_left_downloader)
@@ -87,13 +98,21 @@ class BodySizeLimit:
         self.received[id(request)] = 0
         encoding = (headers.get(b"Content-Encoding") or b"").strip().lower()
         if self.inflated_limit > 0 and encoding in (b"gzip", b"x-gzip", b"deflate"):
-            self.inflating[id(request)] = Inflated()
+            self.waiting[id(request)] = []
 
     def bytes_received(self, data: bytes, request: Request, **_: Any) -> None:
         received = self.received.get(id(request), 0) + len(data)
         self.received[id(request)] = received
         if received > self.limit:
             self._cut(request, "body_truncated", f"{received} bytes (NEWSARC_MAX_BODY_SIZE)")
+        chunks = self.waiting.get(id(request))
+        if chunks is not None:
+            chunks.append(data)
+            if received * MAX_DEFLATE_RATIO <= self.inflated_limit:
+                return  # it cannot inflate past the limit yet
+            del self.waiting[id(request)]
+            self.inflating[id(request)] = Inflated()
+            data = b"".join(chunks)
         inflated = self.inflating.get(id(request))
         if inflated is None:
             return
@@ -117,6 +136,7 @@ class BodySizeLimit:
 
     def left(self, request: Request, **_: Any) -> None:
         self.received.pop(id(request), None)
+        self.waiting.pop(id(request), None)
         self.inflating.pop(id(request), None)
 
 

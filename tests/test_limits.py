@@ -25,7 +25,7 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import article_html
-from crawler.limits import BodySizeLimit, Inflated, trap_kind
+from crawler.limits import MAX_DEFLATE_RATIO, BodySizeLimit, Inflated, trap_kind
 
 MEMBER = gzip.compress(bytes(1 << 20), compresslevel=9)  # 1 MiB of zeros in ~1 KB
 BOMB_MEMBERS = 10_000  # ~10 MB that inflate to ~10 GB
@@ -79,6 +79,53 @@ def test_a_retried_download_is_counted_from_zero() -> None:
         limit.bytes_received(b"x" * 401, retry)
     assert crawler.stats.get_value("newsarc/limits/body_truncated") == 1
     assert not limit.received and not limit.inflating  # nothing kept once it left
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, zlib.compress])
+def test_deflate_inflates_to_at_most_1032_times_its_size(compress) -> None:
+    """The bound the guard waits on, on the most compressible body there is."""
+    body = compress(bytes(16 << 20), 9)
+    assert (16 << 20) / len(body) <= MAX_DEFLATE_RATIO
+
+
+def gzip_guard(maxsize: int) -> tuple[BodySizeLimit, Request]:
+    crawler = get_crawler(Spider, {"NEWSARC_MAX_BODY_SIZE": 32 << 20, "DOWNLOAD_MAXSIZE": maxsize})
+    limit = BodySizeLimit.from_crawler(crawler)
+    request = Request("http://a.example/page")
+    limit.headers_received(Headers({"Content-Encoding": "gzip"}), 0, request)
+    return limit, request
+
+
+def test_a_page_too_short_to_be_a_bomb_is_not_inflated_by_the_guard() -> None:
+    page = gzip.compress(BIG_PAGE[:400_000])  # a few KB: could inflate to 64 MiB at most
+    limit, request = gzip_guard(64 << 20)
+    for start in range(0, len(page), 700):
+        limit.bytes_received(page[start : start + 700], request)
+    assert not limit.inflating  # HttpCompressionMiddleware inflates it, once
+    limit.left(request)
+    assert not limit.waiting and not limit.received
+
+
+def test_a_bomb_is_cut_on_the_chunk_that_inflates_past_the_limit() -> None:
+    """Waiting for a body to be long enough changes nothing to where a bomb is cut: on the
+    chunk with which what came inflates past DOWNLOAD_MAXSIZE, as inflating every chunk does."""
+    bomb, maxsize, size = MEMBER * 300, 128 << 20, 4096
+    chunks = [bomb[start : start + size] for start in range(0, len(bomb), size)]
+    every_chunk = Inflated()
+    expected = next(
+        at for at, chunk in enumerate(chunks) if every_chunk.feed(chunk, maxsize) > maxsize
+    )
+    assert expected * size > maxsize // MAX_DEFLATE_RATIO  # the guard waited for some chunks
+    limit, request = gzip_guard(maxsize)
+    for at, chunk in enumerate(chunks):
+        if at < expected:
+            limit.bytes_received(chunk, request)
+        else:
+            with pytest.raises(StopDownload):
+                limit.bytes_received(chunk, request)
+            break
+    assert limit.stats.get_value("newsarc/limits/inflated_truncated") == 1
+    assert not limit.waiting and not limit.inflating  # nothing kept once it was cut
 
 
 class Hostile(BaseHTTPRequestHandler):
