@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 
-from crawler.links import page_links
+from crawler.links import appends_to_origin, page_links, url_joiner
 from newsarc.demo import build_sites
 
 TRICKY = """<html><head><base href="/section/"></head><body>
@@ -54,3 +56,50 @@ def test_the_demo_sites(tmp_path: Path) -> None:
         url = "http://127.0.0.1:8000/" + page.relative_to(tmp_path / "sites").as_posix()
         response = HtmlResponse(url, body=page.read_bytes(), encoding="utf-8")
         assert followed(page_links(response)) == followed(scrapy_links(response)), page
+
+
+# Hrefs made of every combination of these parts: the forms urljoin treats apart (dot segments,
+# parameters, empty queries and fragments, characters urlsplit strips) and plain ones.
+HREF_STARTS = ["/", "/a", "/a/b", "/a/", "//x", "", "a", "./", "../", "?", "#", "http://o.test"]
+HREF_MIDDLES = ["", ".", "..", "/.", "/..", "//", ";p", " ", "\t", "\n", "é", "[1]", "%20", "%zz",
+                "\x00", "\u00a0", "/./x", "/../x", "a.b", "\\"]  # fmt: skip
+HREF_ENDS = ["", "?", "?q=1", "?#", "#", "#f", "?q#f", "??", "#?", "/", "?a=/.b", "#/..", ";x"]
+BASES = ["http://a.test", "http://a.test/", "https://A.Test:8080/x/y.html?q=1#f",
+         "http://u:p@a.test/d/e", "http://[::1]:80/x", "http://a.test/a/b/../c;p?q",
+         "ftp://a.test/x"]  # fmt: skip
+
+
+def joined(join, href: str) -> str | type[ValueError]:
+    try:
+        return join(href)
+    except ValueError:
+        return ValueError
+
+
+@pytest.mark.parametrize("base", BASES)
+def test_urls_are_joined_as_urljoin_joins_them(base: str) -> None:
+    join = url_joiner(base)
+    hrefs = ["".join(parts) for parts in itertools.product(HREF_STARTS, HREF_MIDDLES, HREF_ENDS)]
+    for href in hrefs:
+        assert joined(join, href) == joined(lambda h: urljoin(base, h), href), (base, href)
+    # the shortcut is taken for the plain root-relative hrefs, and only for them
+    assert appends_to_origin("/a/b.html?q=1#f")
+    assert sum(map(appends_to_origin, hrefs)) > 100
+    assert not any(map(appends_to_origin, ["/a/./b", "/a;p", "/a?", "/a#", "/a?#f", "//x", "a"]))
+
+
+def test_a_page_with_unsafe_urls_gets_each_once_made_safe() -> None:
+    """As w3lib's safe_url_string makes each, then each once: "/c d" and "/c%20d" are one."""
+    links = ["/a", "/b", "/a", "/c d", "/b", "/e%zz", "/c%20d", "/f"]
+    body = "".join(f'<a href="{href}">x</a>' for href in links)
+    response = HtmlResponse("http://a.example/", body=f"<html><body>{body}</body></html>",
+                            encoding="utf-8")  # fmt: skip
+    expected = [safe_url_string(urljoin("http://a.example/", href)) for href in links]
+    assert page_links(response) == list(dict.fromkeys(expected))
+    assert page_links(response) == [
+        "http://a.example/a", "http://a.example/b", "http://a.example/c%20d",
+        "http://a.example/e%zz", "http://a.example/f",
+    ]  # fmt: skip
+    safe = HtmlResponse("http://a.example/", body="<a href='/a'>a</a><a href='/a'>a</a>",
+                        encoding="utf-8")  # fmt: skip
+    assert page_links(safe) == ["http://a.example/a"]
