@@ -41,6 +41,9 @@ KILLS = 5
 # Small WARC files: the crawl rotates files every few hundred pages, so that some kills land
 # around a file's close (its rename, its index, rows not yet committed).
 WARC_MAX_SIZE = 400_000
+# The killed crawls commit every 20 rows (500 by default, or every 2 s): their committed
+# captures, which say when to kill them, lag their progress by no more than that.
+CRASH_BATCH = 20
 # What a killed crawl may leave, before the next run (or `newsarc check --repair`) mends it:
 # its `.open` file, torn at the end; records whose rows were not committed yet; a closed file
 # whose CDXJ index was not written yet. Anything else is damage.
@@ -210,24 +213,34 @@ def kill_at_random(
 ) -> str:
     """SIGKILL the crawl at a random moment: `early`, while it starts (or prepares its
     resume); else once it has committed a random number (up to `most`) of captures of its
-    own, and a random delay later. `before` is the newest crawl before this one."""
+    own, and a random delay later. `before` is the newest crawl before this one.
+
+    Never later than `most` captures of its own: on a fast machine a second of delay is a
+    hundred pages, and a run that got to the end of the sites would finish, not be killed
+    (the crawls commit every CRASH_BATCH rows, so that their count follows their progress)."""
     deadline = time.monotonic() + 30
+
+    def waiting(until: float, captures: int) -> bool:
+        return (
+            crawl.poll() is None
+            and time.monotonic() < min(until, deadline)
+            and committed_captures(db, before) < captures
+        )
+
     if early:
         delay = rng.uniform(0.3, 2.5)
         when = f"{delay:.2f} s after start"
-        while crawl.poll() is None and time.monotonic() < deadline and delay > 0:
+        until = time.monotonic() + delay
+        while waiting(until, most):
             time.sleep(0.02)
-            delay -= 0.02
     else:
         more, delay = rng.randint(1, most), rng.uniform(0.0, 1.0)
         when = f"{more} captures and {delay:.2f} s"
-        while (
-            crawl.poll() is None
-            and committed_captures(db, before) < more
-            and time.monotonic() < deadline
-        ):
+        while waiting(deadline, more):
             time.sleep(0.02)
-        time.sleep(delay)
+        until = time.monotonic() + delay
+        while waiting(until, most):
+            time.sleep(0.02)
     crawl.send_signal(signal.SIGKILL)
     crawl.wait(timeout=30)
     return when
@@ -238,11 +251,15 @@ def test_a_crawl_killed_again_and_again_resumes_to_every_page_archived_once(
 ) -> None:
     rng = random.Random(SEED)
     db, warc_dir = tmp_path / "archive.db", tmp_path / "warcs"
-    small_files = ("-s", f"NEWSARC_WARC_MAX_SIZE={WARC_MAX_SIZE}")
+    small_files = ("-s", f"NEWSARC_WARC_MAX_SIZE={WARC_MAX_SIZE}",
+                   "-s", f"NEWSARC_DB_BATCH_SIZE={CRASH_BATCH}")  # fmt: skip
     kills: list[str] = []
     early = [True] + [False] * (KILLS - 1)  # one kill while a run starts, in a random turn
     rng.shuffle(early)
-    most = complete["captures"] // (KILLS + 2)  # no run gets to its end before its kill
+    # No run gets to its end before its kill: each has at most `most` captures committed, and
+    # CRASH_BATCH more not committed yet, when it is killed.
+    most = complete["captures"] // (KILLS + 2) - CRASH_BATCH
+    assert KILLS * (most + 2 * CRASH_BATCH) < complete["captures"]
     with running_sites(sites) as bases:
         for number in range(KILLS):
             extra = (*small_files, "--resume") if number else small_files
